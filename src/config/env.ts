@@ -1,0 +1,77 @@
+import dotenv from 'dotenv';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration from the environment and `.env` files, validated by one schema. Messages name the
+ * variable and what is expected, and never echo a value (the API key is a secret).
+ */
+
+export const API_KEY_PATTERN = /^[0-9a-f]{64}$/i;
+
+const apiKey = z.string().regex(API_KEY_PATTERN, 'expected 64 hexadecimal characters (0-9, a-f)');
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'expected an http:// or https:// URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected a whole number from ${min} to ${max}` })
+    .int(`expected a whole number from ${min} to ${max}`)
+    .min(min, `expected a whole number from ${min} to ${max}`)
+    .max(max, `expected a whole number from ${min} to ${max}`);
+
+export const clientEnvSchema = z.object({
+  SYNC_SERVER_URL: optional(httpUrl),
+  SYNC_API_KEY: optional(apiKey),
+  SYNC_PULL_INTERVAL_MS: z.preprocess(emptyAsUndefined, integer(1000, 86_400_000).default(30_000)),
+  BLOS_DATA_DIR: optional(z.string()),
+  BLOS_UPDATE_URL: optional(httpUrl),
+});
+export type ClientConfig = z.infer<typeof clientEnvSchema>;
+
+export const serverEnvSchema = z.object({
+  SYNC_API_KEY: z.string({ error: 'required: expected 64 hexadecimal characters (0-9, a-f)' }).pipe(apiKey),
+  SYNC_SERVER_PORT: z.preprocess(emptyAsUndefined, integer(0, 65535).default(8787)),
+  SYNC_SERVER_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  SYNC_SERVER_DB: z.preprocess(emptyAsUndefined, z.string().default(path.join('data', 'sync-server.db'))),
+});
+export type ServerConfig = z.infer<typeof serverEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an environment against a schema, throwing a ConfigError that names each bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, env: Record<string, string | undefined>): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+}
+
+/**
+ * The environment the app runs with: the process environment first, then `.env` in the user-data
+ * folder, then `.env` in the working folder (earlier sources win).
+ */
+export function readEnv(folders: readonly string[], processEnv: NodeJS.ProcessEnv = process.env) {
+  const merged: Record<string, string | undefined> = {};
+  for (const folder of [...folders].reverse()) {
+    const file = path.join(folder, '.env');
+    if (fs.existsSync(file)) Object.assign(merged, dotenv.parse(fs.readFileSync(file)));
+  }
+  return { ...merged, ...processEnv };
+}
+
+export function loadClientConfig(folders: readonly string[], processEnv: NodeJS.ProcessEnv = process.env): ClientConfig {
+  return parseEnv(clientEnvSchema, readEnv(folders, processEnv));
+}
+
+export function loadServerConfig(folders: readonly string[], processEnv: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return parseEnv(serverEnvSchema, readEnv(folders, processEnv));
+}

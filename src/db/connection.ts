@@ -1,0 +1,20 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Opens a SQLite file with the durability settings every connection needs (ARCHITECTURE 4).
+ * better-sqlite3's bundled SQLite defaults WAL connections to synchronous=NORMAL, which can lose the
+ * last commits on power loss, so FULL is set on every open, not once per file.
+ */
+export function openSqlite(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}

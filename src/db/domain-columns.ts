@@ -1,0 +1,60 @@
+import { integer, real, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+/**
+ * Domain columns of the synced tables, as factories so the client schema (with foreign keys) and the
+ * server schema (without: rows from many PCs arrive in any order) are derived from one definition.
+ */
+
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** Outcomes a visit can record; the UI offers them in this order. */
+export const VISIT_OUTCOMES = ['completed', 'not_home', 'refused', 'follow_up', 'moved'] as const;
+export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
+
+export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+type ParentRef = (() => AnySQLiteColumn) | undefined;
+
+function householdRef(parent: ParentRef) {
+  const column = text('household_id').notNull();
+  return parent ? column.references(parent) : column;
+}
+
+export function householdColumns() {
+  return {
+    area: text('area').notNull(),
+    address: text('address').notNull().default(''),
+    headName: text('head_name').notNull().default(''),
+    phone: text('phone').notNull().default(''),
+    geoLat: real('geo_lat'),
+    geoLng: real('geo_lng'),
+    notes: text('notes').notNull().default(''),
+  };
+}
+
+export function personColumns(parent?: ParentRef) {
+  return {
+    householdId: householdRef(parent),
+    fullName: text('full_name').notNull(),
+    /** ISO date (YYYY-MM-DD); text so partial knowledge never turns into a fake timestamp. */
+    dateOfBirth: text('date_of_birth'),
+    gender: text('gender', { enum: GENDERS }).notNull().default('unknown'),
+    phone: text('phone').notNull().default(''),
+    idDocument: text('id_document').notNull().default(''),
+    attributes: text('attributes', { mode: 'json' }).$type<JsonObject>().notNull().default({}),
+  };
+}
+
+export function visitColumns(parent?: ParentRef) {
+  return {
+    householdId: householdRef(parent),
+    visitedAt: integer('visited_at').notNull(),
+    outcome: text('outcome', { enum: VISIT_OUTCOMES }).notNull(),
+    notes: text('notes').notNull().default(''),
+    answers: text('answers', { mode: 'json' }).$type<JsonObject>().notNull().default({}),
+    /** Account (username) that entered the visit on its PC. */
+    enteredBy: text('entered_by').notNull().default(''),
+  };
+}

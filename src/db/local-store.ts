@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { HybridClock } from './clock';
+import { openSqlite, type SqliteDatabase } from './connection';
+import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
+import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
+import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
+import * as schema from './schema';
+import { SYNCED_TABLE_NAMES, type SyncedTableName } from './schema';
+
+export interface LocalStoreOptions {
+  file: string;
+  /** The OS machine ID source; tests pass their own to simulate another PC. */
+  osMachineId?: OsMachineId;
+  /** The wall clock the hybrid clock follows; tests pass a skewed one. */
+  wallClock?: () => number;
+  migrationsFolder?: string;
+}
+
+export interface LocalStore {
+  readonly file: string;
+  readonly sqlite: SqliteDatabase;
+  readonly db: LocalDrizzle;
+  readonly clock: HybridClock;
+  readonly machineId: string;
+  readonly repos: Repositories;
+  readonly migration: MigrationResult;
+  /** Subscribes to committed local writes; returns the unsubscribe function. */
+  onLocalWrite(listener: (table: SyncedTableName) => void): () => void;
+  close(): void;
+}
+
+const CLOCK_KEY = 'clock.high_water';
+
+/** The highest stamp this database has made or seen, so a restart never stamps below it. */
+function clockHighWater(sqlite: SqliteDatabase): number {
+  const parts = [
+    ...SYNCED_TABLE_NAMES.map((t) => `SELECT MAX(updated_at) AS m FROM "${t}"`),
+    'SELECT MAX(lost_updated_at) AS m FROM conflict_log',
+    `SELECT CAST(value AS INTEGER) AS m FROM instance_meta WHERE key = '${CLOCK_KEY}'`,
+  ];
+  const row = sqlite.prepare(`SELECT MAX(m) AS m FROM (${parts.join(' UNION ALL ')})`).get() as { m: number | null };
+  return row.m ?? 0;
+}
+
+function restoreBackup(file: string, backupFile: string): void {
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+  fs.copyFileSync(backupFile, file);
+}
+
+/** Opens (creating and migrating as needed) the app's local database. */
+export function openLocalStore(options: LocalStoreOptions): LocalStore {
+  const sqlite = openSqlite(options.file);
+  const db = drizzle({ client: sqlite, schema });
+  let migration: MigrationResult;
+  try {
+    migration = migrateDatabase(db, sqlite, options.migrationsFolder ?? LOCAL_MIGRATIONS);
+  } catch (error) {
+    sqlite.close();
+    if (error instanceof ForeignKeyViolationError && error.backupFile) restoreBackup(options.file, error.backupFile);
+    throw error;
+  }
+
+  const machineId = loadMachineIdentity(sqlite, options.osMachineId ?? systemMachineId);
+  const clock = new HybridClock(options.wallClock, clockHighWater(sqlite));
+  const listeners = new Set<(table: SyncedTableName) => void>();
+  const repos = createRepositories({
+    sqlite,
+    db,
+    clock,
+    machineId,
+    onLocalWrite: (table) => listeners.forEach((listener) => listener(table)),
+  });
+
+  return {
+    file: options.file,
+    sqlite,
+    db,
+    clock,
+    machineId,
+    repos,
+    migration,
+    onLocalWrite(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      if (!sqlite.open) return;
+      sqlite
+        .prepare('INSERT INTO instance_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+        .run(CLOCK_KEY, String(clock.peek()));
+      listeners.clear();
+      sqlite.close();
+    },
+  };
+}

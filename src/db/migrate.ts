@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { SqliteDatabase } from './connection';
+
+export const LOCAL_MIGRATIONS = path.resolve(__dirname, '../../migrations/local');
+
+interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+}
+
+export class NewerDatabaseError extends Error {
+  constructor(file: string, dbVersion: number, appVersion: number) {
+    super(
+      `The database ${file} was migrated by a newer version of the app (schema ${dbVersion}, this app knows ` +
+        `up to ${appVersion}). It was left untouched: install the newer app version to open it.`,
+    );
+    this.name = 'NewerDatabaseError';
+  }
+}
+
+export class ForeignKeyViolationError extends Error {
+  constructor(
+    violations: unknown[],
+    /** The pre-migration copy to restore from. */
+    readonly backupFile: string | null,
+  ) {
+    super(
+      `A migration left ${violations.length} foreign key violation(s) ` +
+        `(first: ${JSON.stringify(violations.slice(0, 3))}); the database is restored from its backup.`,
+    );
+    this.name = 'ForeignKeyViolationError';
+  }
+}
+
+export interface MigrationResult {
+  /** Migrations applied by this call. */
+  applied: number;
+  /** Copy of the file taken before migrating (null when there was nothing to protect). */
+  backupFile: string | null;
+}
+
+function readJournal(folder: string): JournalEntry[] {
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta/_journal.json'), 'utf8')) as {
+    entries: JournalEntry[];
+  };
+  return journal.entries;
+}
+
+function appliedMigrationTimes(sqlite: SqliteDatabase): number[] {
+  const exists = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  if (!exists) return [];
+  return sqlite
+    .prepare('SELECT created_at AS t FROM __drizzle_migrations ORDER BY created_at')
+    .all()
+    .map((r) => Number((r as { t: number }).t));
+}
+
+function hasUserTables(sqlite: SqliteDatabase): boolean {
+  return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").get();
+}
+
+function backupPath(file: string, schemaVersion: number): string {
+  const dir = path.join(path.dirname(file), 'backups');
+  fs.mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return path.join(dir, `${path.basename(file, path.extname(file))}-schema${schemaVersion}-${stamp}.db`);
+}
+
+/**
+ * Applies pending drizzle-kit migrations with the guards drizzle's migrator lacks (ARCHITECTURE 4):
+ * refuse a database from a newer app, back the file up first, and keep foreign keys off around
+ * `migrate()` so table rebuilds cannot cascade-delete child rows, checking them afterwards.
+ */
+export function migrateDatabase(
+  db: BetterSQLite3Database<Record<string, unknown>>,
+  sqlite: SqliteDatabase,
+  migrationsFolder: string,
+): MigrationResult {
+  const known = readJournal(migrationsFolder);
+  const newestKnown = known.reduce((max, e) => Math.max(max, e.when), 0);
+  const applied = appliedMigrationTimes(sqlite);
+  const newestApplied = applied.at(-1) ?? 0;
+  if (newestApplied > newestKnown) {
+    throw new NewerDatabaseError(sqlite.name, applied.length, known.length);
+  }
+  const pending = known.filter((e) => e.when > newestApplied).length;
+  if (pending === 0) return { applied: 0, backupFile: null };
+
+  let backupFile: string | null = null;
+  if (sqlite.name !== ':memory:' && hasUserTables(sqlite)) {
+    backupFile = backupPath(sqlite.name, applied.length);
+    sqlite.prepare('VACUUM INTO ?').run(backupFile);
+  }
+
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder });
+    const violations = sqlite.pragma('foreign_key_check') as unknown[];
+    if (violations.length > 0) throw new ForeignKeyViolationError(violations, backupFile);
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+  return { applied: pending, backupFile };
+}
