@@ -1,11 +1,12 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
-import { households, people, visits, type SyncedTableName } from './schema';
+import { households, people, syncedTables, visits, type SyncedTableName } from './schema';
 
 /**
  * Input schemas for the domain records, derived from the Drizzle tables (one schema source) and
  * tightened with the limits a person entering data needs. The sync columns are never accepted from
- * input: the repository stamps them.
+ * input: the repository stamps them. The sync protocol's record schemas extend these, so the server
+ * validates a pushed record by the same rules.
  */
 
 const SYNC_KEYS = {
@@ -21,7 +22,10 @@ const SYNC_KEYS = {
 const text = (max: number) => (s: z.ZodString) => s.trim().max(max, `at most ${max} characters`);
 const required = (max: number) => (s: z.ZodString) =>
   s.trim().min(1, 'required').max(max, `at most ${max} characters`);
-const jsonObject = z.record(z.string().max(100), z.json());
+/** Form answers and attributes: a JSON object of at most 64 KiB once serialised. */
+const jsonObject = z
+  .record(z.string().max(100), z.json())
+  .refine((value) => JSON.stringify(value).length <= 65_536, 'at most 64 KiB of JSON');
 
 export const householdInput = createInsertSchema(households, {
   area: required(100),
@@ -58,7 +62,11 @@ export const visitInput = createInsertSchema(visits, {
 
 export const recordInputs = { households: householdInput, people: personInput, visits: visitInput } as const;
 
-export type HouseholdInput = z.infer<typeof householdInput>;
-export type PersonInput = z.infer<typeof personInput>;
-export type VisitInput = z.infer<typeof visitInput>;
-export type RecordInput<T extends SyncedTableName> = z.infer<(typeof recordInputs)[T]>;
+/** What a caller supplies for a new record: the table's insert type without the sync columns. */
+export type RecordInput<T extends SyncedTableName> = Omit<
+  (typeof syncedTables)[T]['$inferInsert'],
+  keyof typeof SYNC_KEYS
+>;
+export type HouseholdInput = RecordInput<'households'>;
+export type PersonInput = RecordInput<'people'>;
+export type VisitInput = RecordInput<'visits'>;
