@@ -1,0 +1,71 @@
+// Bundles the three parts of the app with esbuild:
+//   main     src/electron/main.ts  -> dist/main.js      (Electron main process, Node platform)
+//   preload  src/electron/preload.ts -> dist/preload.js (one sandboxed file: only `electron` stays external)
+//   renderer src/views/main.ts     -> dist/renderer/    (browser bundle + index.html + styles.css)
+// Usage: node scripts/build.mjs [main|preload|renderer ...]   (default: all three)
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const production = process.env.NODE_ENV === 'production';
+
+const common = {
+  bundle: true,
+  sourcemap: true,
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const targets = {
+  main: () =>
+    esbuild.build({
+      ...common,
+      entryPoints: ['src/electron/main.ts'],
+      outfile: path.join(dist, 'main.js'),
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      // Native and runtime-resolved packages load from node_modules (better-sqlite3 is unpacked from the asar).
+      external: ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify'],
+    }),
+  preload: () =>
+    esbuild.build({
+      ...common,
+      entryPoints: ['src/electron/preload.ts'],
+      outfile: path.join(dist, 'preload.js'),
+      platform: 'node',
+      target: 'node22',
+      format: 'cjs',
+      // A sandboxed preload may require only `electron`: everything else is bundled in.
+      external: ['electron'],
+    }),
+  renderer: async () => {
+    const out = path.join(dist, 'renderer');
+    await esbuild.build({
+      ...common,
+      entryPoints: ['src/views/main.ts'],
+      outfile: path.join(out, 'app.js'),
+      platform: 'browser',
+      target: 'chrome120',
+      format: 'esm',
+    });
+    for (const file of ['index.html', 'styles.css']) {
+      fs.copyFileSync(path.join(root, 'src/views', file), path.join(out, file));
+    }
+  },
+};
+
+const requested = process.argv.slice(2);
+const names = requested.length ? requested : Object.keys(targets);
+for (const name of names) {
+  if (!targets[name]) {
+    console.error(`unknown build target "${name}" (expected: ${Object.keys(targets).join(', ')})`);
+    process.exit(1);
+  }
+}
+await Promise.all(names.map((name) => targets[name]()));
+console.log(`built ${names.join(', ')} into ${path.relative(root, dist)}/`);
