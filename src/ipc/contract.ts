@@ -1,0 +1,312 @@
+import { z } from 'zod';
+import {
+  displayNameSchema,
+  loginPasswordSchema,
+  newPasswordSchema,
+  usernameSchema,
+} from '../accounts/password-policy';
+import { GENDERS, VISIT_OUTCOMES } from '../db/domain-columns';
+import { householdInput, personInput, visitInput } from '../db/record-schemas';
+import type { Page, SyncedRow } from '../db/repository';
+import { ACCOUNT_ROLES, type AccountRole, type SyncedTableName } from '../db/schema';
+import type { RejectedRecord, SyncStatus } from '../sync/status';
+import type { UpdateStatus } from '../core/updater';
+import type { ContractName } from './names';
+
+export { CONTRACT_NAMES, isContractName, type ContractName } from './names';
+export type { Bridge, CallResult, CallError, ErrorCode } from './bridge';
+export type { UpdateStatus } from '../core/updater';
+export type { Page } from '../db/repository';
+
+/**
+ * The single source of truth for what the renderer may call: each name, the schema its input must
+ * pass (validated in the core, never trusted from the renderer) and who may call it.
+ *   public: anyone (login screen);  user: any logged-in account;  admin: admins only.
+ * `passive` calls (the UI polls them) check the session without counting as activity, so polling
+ * never keeps an idle session alive.
+ */
+export type Access = 'public' | 'user' | 'admin';
+export interface ContractEntry {
+  input: z.ZodType;
+  access: Access;
+  passive?: boolean;
+}
+
+const none = z.object({}).strict().optional();
+const id = z.uuid('expected a record id (UUID)');
+
+/**
+ * The record schemas, with every column that has a default optional (drizzle-zod types refined
+ * columns as required, and a JSON column without a value fails at run time). The renderer never
+ * sets who entered a visit: the core stamps the session's username.
+ */
+const recordValues = {
+  households: householdInput.partial({ address: true, headName: true, phone: true, geoLat: true, geoLng: true, notes: true }),
+  people: personInput.partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true, attributes: true }),
+  visits: visitInput.omit({ enteredBy: true }).partial({ notes: true, answers: true }),
+} as const;
+
+const listBase = {
+  search: z.string().max(200, 'at most 200 characters').optional(),
+  limit: z.number().int().min(1).max(500).optional(),
+  after: z.string().max(64).nullable().optional(),
+  includeDeleted: z.boolean().optional(),
+};
+const filter = z.string().max(200);
+
+/** One object schema per table, told apart by `table`. */
+function perTable<H extends z.ZodRawShape, P extends z.ZodRawShape, V extends z.ZodRawShape>(shapes: {
+  households: H;
+  people: P;
+  visits: V;
+}) {
+  return z.discriminatedUnion('table', [
+    z.object({ table: z.literal('households') }).extend(shapes.households).strict(),
+    z.object({ table: z.literal('people') }).extend(shapes.people).strict(),
+    z.object({ table: z.literal('visits') }).extend(shapes.visits).strict(),
+  ]);
+}
+const tableOnly = z.enum(['households', 'people', 'visits'] satisfies SyncedTableName[]);
+
+const MAX_BATCH = 500;
+const batchOf = <S extends z.ZodType>(schema: S) =>
+  z.array(schema).min(1, 'at least one record').max(MAX_BATCH, `at most ${MAX_BATCH} records per batch`);
+
+const apiKeyInput = z.string().trim().regex(/^[0-9a-f]{64}$/i, 'expected 64 hexadecimal characters (0-9, a-f)');
+const serverUrlInput = z
+  .string()
+  .trim()
+  .max(500)
+  .refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http:// or https:// URL');
+
+export const contract = {
+  'session.status': { input: none, access: 'public', passive: true },
+  'session.setupAdmin': {
+    input: z.object({ username: usernameSchema, displayName: displayNameSchema, password: newPasswordSchema }).strict(),
+    access: 'public',
+  },
+  'session.login': {
+    input: z
+      .object({ username: z.string().trim().toLowerCase().min(1, 'required').max(100), password: loginPasswordSchema })
+      .strict(),
+    access: 'public',
+  },
+  'session.logout': { input: none, access: 'public' },
+  'session.changePassword': {
+    input: z.object({ currentPassword: loginPasswordSchema, newPassword: newPasswordSchema }).strict(),
+    access: 'user',
+  },
+
+  'records.list': {
+    input: perTable({
+      households: { ...listBase, filters: z.object({ area: filter }).partial().strict().optional() },
+      people: {
+        ...listBase,
+        filters: z.object({ householdId: filter, gender: z.enum(GENDERS) }).partial().strict().optional(),
+      },
+      visits: {
+        ...listBase,
+        filters: z
+          .object({ householdId: filter, outcome: z.enum(VISIT_OUTCOMES), enteredBy: filter })
+          .partial()
+          .strict()
+          .optional(),
+      },
+    }),
+    access: 'user',
+  },
+  'records.get': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
+  'records.create': {
+    input: perTable({
+      households: { values: recordValues.households },
+      people: { values: recordValues.people },
+      visits: { values: recordValues.visits },
+    }),
+    access: 'user',
+  },
+  'records.batchCreate': {
+    input: perTable({
+      households: { values: batchOf(recordValues.households) },
+      people: { values: batchOf(recordValues.people) },
+      visits: { values: batchOf(recordValues.visits) },
+    }),
+    access: 'user',
+  },
+  'records.update': {
+    input: perTable({
+      households: { id, values: recordValues.households.partial() },
+      people: { id, values: recordValues.people.partial() },
+      visits: { id, values: recordValues.visits.partial() },
+    }),
+    access: 'user',
+  },
+  'records.delete': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
+
+  'dashboard.summary': { input: none, access: 'user' },
+
+  'sync.status': { input: none, access: 'user', passive: true },
+  'sync.now': { input: none, access: 'user' },
+  'sync.conflicts': {
+    input: z
+      .object({ limit: z.number().int().min(1).max(200).optional(), after: z.number().int().positive().nullable().optional() })
+      .strict()
+      .optional(),
+    access: 'user',
+  },
+  'sync.rejections': { input: none, access: 'user' },
+
+  'accounts.list': { input: none, access: 'admin' },
+  'accounts.create': {
+    input: z
+      .object({
+        username: usernameSchema,
+        displayName: displayNameSchema,
+        role: z.enum(ACCOUNT_ROLES),
+        password: newPasswordSchema,
+      })
+      .strict(),
+    access: 'admin',
+  },
+  'accounts.setDisabled': { input: z.object({ id: z.string().min(1), disabled: z.boolean() }).strict(), access: 'admin' },
+  'accounts.resetPassword': {
+    input: z.object({ id: z.string().min(1), password: newPasswordSchema }).strict(),
+    access: 'admin',
+  },
+
+  'settings.get': { input: none, access: 'admin' },
+  'settings.update': {
+    input: z
+      .object({
+        /** '' turns sync off. */
+        serverUrl: serverUrlInput.optional(),
+        /** Omitted: keep the stored key. */
+        apiKey: apiKeyInput.optional(),
+        pullIntervalMs: z.number().int().min(1000).max(86_400_000).optional(),
+      })
+      .strict(),
+    access: 'admin',
+  },
+  'settings.testConnection': {
+    /** Omitted fields use the saved settings, so the form can test before or after saving. */
+    input: z.object({ serverUrl: serverUrlInput.optional(), apiKey: apiKeyInput.optional() }).strict().optional(),
+    access: 'admin',
+  },
+
+  'app.about': { input: none, access: 'public' },
+  'updates.status': { input: none, access: 'user', passive: true },
+  'updates.check': { input: none, access: 'admin' },
+  'updates.install': { input: none, access: 'admin' },
+} as const satisfies Record<ContractName, ContractEntry>;
+
+export type Contract = typeof contract;
+export type ContractInput<K extends ContractName> = z.input<Contract[K]['input']>;
+/** The input after validation (trimmed, defaults applied): what handlers receive. */
+export type ContractParsed<K extends ContractName> = z.output<Contract[K]['input']>;
+
+// ---- output types ----
+
+export type RecordRow = SyncedRow<SyncedTableName>;
+export type { SyncedRow, SyncedTableName, SyncStatus, RejectedRecord, AccountRole };
+
+/** The logged-in account as the renderer sees it (never the session id). */
+export interface SessionAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  role: AccountRole;
+}
+
+export interface SessionStatus {
+  /** No account exists yet: the UI shows first-run admin setup. */
+  firstRun: boolean;
+  account: SessionAccount | null;
+  idleTimeoutMs: number;
+}
+
+export interface AccountSummary extends SessionAccount {
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DashboardSummary {
+  /** Live (not deleted) records per table. */
+  counts: Record<SyncedTableName, number>;
+  /** Records created since local midnight, per table. */
+  today: Record<SyncedTableName, number>;
+  sync: SyncStatus;
+}
+
+export interface ConflictEntry {
+  id: number;
+  table: SyncedTableName;
+  rowId: string;
+  /** The version that lost last-write-wins: what was overwritten. */
+  lost: Record<string, unknown>;
+  lostUpdatedAt: number;
+  lostMachineId: string;
+  wonUpdatedAt: number;
+  wonMachineId: string;
+  /** When this PC resolved the conflict. */
+  resolvedAt: number;
+}
+
+export interface ConflictPage {
+  items: ConflictEntry[];
+  total: number;
+  /** Pass as `after` for the next (older) page; null on the last one. */
+  nextAfter: number | null;
+}
+
+export interface SettingsView {
+  serverUrl: string | null;
+  /** e.g. "••••••••3f9a": the key itself never reaches the renderer. */
+  apiKeyMasked: string | null;
+  apiKeySet: boolean;
+  pullIntervalMs: number;
+  machineId: string;
+}
+
+export interface ConnectionTest {
+  ok: boolean;
+  message: string;
+  latencyMs?: number;
+}
+
+export interface AboutInfo {
+  version: string;
+  machineId: string;
+  update: UpdateStatus;
+}
+
+export interface ContractOutputs {
+  'session.status': SessionStatus;
+  'session.setupAdmin': SessionAccount;
+  'session.login': SessionAccount;
+  'session.logout': null;
+  'session.changePassword': null;
+  'records.list': Page<RecordRow>;
+  'records.get': RecordRow;
+  'records.create': RecordRow;
+  'records.batchCreate': RecordRow[];
+  'records.update': RecordRow;
+  /** The tombstoned record. */
+  'records.delete': RecordRow;
+  'dashboard.summary': DashboardSummary;
+  'sync.status': SyncStatus;
+  /** The status after the exchange finished (or failed: see lastError). */
+  'sync.now': SyncStatus;
+  'sync.conflicts': ConflictPage;
+  'sync.rejections': RejectedRecord[];
+  'accounts.list': AccountSummary[];
+  'accounts.create': AccountSummary;
+  'accounts.setDisabled': AccountSummary;
+  'accounts.resetPassword': AccountSummary;
+  'settings.get': SettingsView;
+  'settings.update': SettingsView;
+  'settings.testConnection': ConnectionTest;
+  'app.about': AboutInfo;
+  'updates.status': UpdateStatus;
+  'updates.check': UpdateStatus;
+  'updates.install': null;
+}
