@@ -1,0 +1,166 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  HEADERS,
+  LIMITS,
+  PATHS,
+  PROTOCOL_VERSION,
+  machineIdSchema,
+  pullQuerySchema,
+  pushRequestSchema,
+  type ErrorCode,
+  type PullResponse,
+  type PushResponse,
+} from '../protocol/wire';
+import { ApiKeyGuard } from './auth';
+import { acceptsGzip, compressResponse, decodeBody } from './body';
+import { HttpError } from './http-error';
+import { describeIssues } from './push-rules';
+import type { SyncStorage } from './storage';
+
+export interface SyncAppOptions {
+  apiKey: string;
+  storage: SyncStorage;
+  now: () => number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    machineId: string;
+  }
+}
+
+/** Fastify's own 4xx errors, translated to the protocol's codes. */
+const NOT_JSON = 'Send request bodies as Content-Type: application/json.';
+const FASTIFY_ERRORS: Record<string, [number, ErrorCode, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'payload_too_large', `The body exceeds ${LIMITS.wireBytes} bytes; split it into smaller batches.`],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type', NOT_JSON],
+  FST_ERR_CTP_INVALID_TYPE: [415, 'unsupported_media_type', NOT_JSON],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'malformed_json', 'The body is empty; expected JSON.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'The body is not valid JSON.'],
+};
+
+function toHttpError(error: unknown): HttpError | null {
+  if (error instanceof HttpError) return error;
+  const { code, statusCode, message } = error as { code?: string; statusCode?: number; message?: string };
+  const known = code ? FASTIFY_ERRORS[code] : undefined;
+  if (known) return new HttpError(...known);
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return new HttpError(statusCode, statusCode === 413 ? 'payload_too_large' : 'malformed_request', message ?? 'Bad request');
+  }
+  return null;
+}
+
+function isBusy(error: unknown): boolean {
+  return /^SQLITE_(BUSY|LOCKED)/.test(String((error as { code?: string }).code ?? ''));
+}
+
+function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
+  return reply.code(error.statusCode).headers(error.headers).send(error.body());
+}
+
+/**
+ * The sync server's HTTP face (docs/sync-protocol.md). Every refusal is a JSON error body with a
+ * stable code; anything reaching the storage has passed auth, the size limits and the batch schema.
+ */
+export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyInstance {
+  const guard = new ApiKeyGuard(apiKey);
+  const app = Fastify({
+    // Off: a logger is one misconfiguration away from writing the Authorization header somewhere.
+    logger: false,
+    bodyLimit: LIMITS.wireBytes,
+    requestTimeout: 120_000,
+    // Fastify's own 503 body is not the protocol's error body; requests during shutdown are finished.
+    return503OnClosing: false,
+  });
+  const jsonParse = app.getDefaultJsonParser('error', 'error');
+
+  app.decorateRequest('machineId', '');
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
+    decodeBody(raw as Buffer, request.headers['content-encoding']).then(
+      (json) => jsonParse(request, json.toString('utf8'), done),
+      (error: unknown) => done(error as Error, undefined),
+    );
+  });
+
+  app.addHook('onRequest', async (request) => {
+    guard.refuseKeyInUrl(request.url);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if ((typeof payload !== 'string' && !Buffer.isBuffer(payload)) || !acceptsGzip(request.headers['accept-encoding'])) {
+      return payload;
+    }
+    reply.header('vary', 'accept-encoding');
+    const compressed = await compressResponse(payload);
+    if (!compressed) return payload;
+    reply.header('content-encoding', 'gzip');
+    reply.removeHeader('content-length');
+    return compressed;
+  });
+
+  app.setErrorHandler((error, _request, reply) => {
+    const known = toHttpError(error);
+    if (known) return sendError(reply, known);
+    if (isBusy(error)) {
+      return sendError(reply, new HttpError(503, 'unavailable', 'The database is busy; retry shortly.', { 'retry-after': '1' }));
+    }
+    console.error('sync server fault:', error);
+    return sendError(reply, new HttpError(500, 'server_error', 'Internal server error; retry later.'));
+  });
+
+  const knownPaths = new Map<string, string>([
+    [PATHS.push, 'POST'],
+    [PATHS.pull, 'GET, HEAD'],
+    [PATHS.health, 'GET, HEAD'],
+    [PATHS.status, 'GET, HEAD'],
+  ]);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = knownPaths.get(request.url.split('?')[0]!);
+    if (allowed) {
+      return sendError(reply, new HttpError(405, 'method_not_allowed', `Use ${allowed} on this path.`, { allow: allowed }));
+    }
+    return sendError(reply, new HttpError(404, 'not_found', 'No such endpoint.'));
+  });
+
+  async function authorised(request: FastifyRequest) {
+    guard.authorise(request.headers.authorization);
+    const version = request.headers[HEADERS.protocolVersion];
+    if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
+      throw new HttpError(400, 'unsupported_protocol', `This server speaks protocol version ${PROTOCOL_VERSION}.`);
+    }
+  }
+
+  async function identified(request: FastifyRequest) {
+    const parsed = machineIdSchema.safeParse(request.headers[HEADERS.machineId]);
+    if (!parsed.success) {
+      throw new HttpError(400, 'malformed_request', `The ${HEADERS.machineId} header must be 64 lowercase hexadecimal characters.`);
+    }
+    request.machineId = parsed.data;
+  }
+
+  app.get(PATHS.health, async () => ({ ok: true as const, protocolVersion: PROTOCOL_VERSION, serverTime: now() }));
+
+  app.get(PATHS.status, { onRequest: [authorised] }, async () => ({ ...storage.status(), serverTime: now() }));
+
+  app.post(PATHS.push, { onRequest: [authorised, identified] }, async (request): Promise<PushResponse> => {
+    if (request.body === undefined) {
+      throw new HttpError(415, 'unsupported_media_type', NOT_JSON);
+    }
+    const batch = pushRequestSchema.safeParse(request.body);
+    if (!batch.success) throw new HttpError(422, 'invalid_batch', `Nothing was applied: ${describeIssues(batch.error.issues)}`);
+    const results = storage.applyPush(request.machineId, batch.data.changes);
+    return { results, serverTime: now() };
+  });
+
+  app.get(PATHS.pull, { onRequest: [authorised, identified] }, async (request): Promise<PullResponse> => {
+    const query = pullQuerySchema.safeParse(request.query);
+    if (!query.success) throw new HttpError(400, 'malformed_request', `Bad pull query: ${describeIssues(query.error.issues)}`);
+    const page = storage.pull(query.data.since, query.data.limit);
+    storage.recordPull(request.machineId, page.changes.length);
+    return { ...page, serverTime: now() };
+  });
+
+  return app;
+}

@@ -1,0 +1,72 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, loadServerConfig } from '../config/env';
+import { startSyncServer } from './index';
+
+/**
+ * `npm run server`: runs the sync server from env / `.env`.
+ * `npm run server -- --init [--force]`: writes `.env` in the working folder with a fresh random key.
+ */
+
+function init(folder: string, force: boolean): number {
+  const file = path.join(folder, '.env');
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const hasKey = /^\s*SYNC_API_KEY\s*=/m.test(existing);
+  if (hasKey && !force) {
+    console.error(`${file} already has a SYNC_API_KEY; left unchanged. Pass --force to replace it.`);
+    return 1;
+  }
+  const line = `SYNC_API_KEY=${crypto.randomBytes(32).toString('hex')}`;
+  const kept = existing.split(/\r?\n/).filter((l) => l !== '' && !/^\s*SYNC_API_KEY\s*=/.test(l));
+  fs.writeFileSync(file, [...kept, line, ''].join('\n'), { mode: 0o600 });
+  console.log(`wrote a new SYNC_API_KEY to ${file} (give the same key to every client)`);
+  return 0;
+}
+
+async function serve(): Promise<void> {
+  let config;
+  try {
+    config = loadServerConfig([process.cwd()]);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${error.message}\nThe sync server needs SYNC_API_KEY; run "npm run server -- --init" to create one.`);
+    process.exit(1);
+  }
+  const server = await startSyncServer({
+    apiKey: config.SYNC_API_KEY,
+    dbFile: path.resolve(config.SYNC_SERVER_DB),
+    port: config.SYNC_SERVER_PORT,
+    host: config.SYNC_SERVER_HOST,
+  });
+  const host = config.SYNC_SERVER_HOST.includes(':') ? `[${config.SYNC_SERVER_HOST}]` : config.SYNC_SERVER_HOST;
+  console.log(`listening on http://${host}:${server.port}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--init')) {
+  process.exitCode = init(process.cwd(), args.includes('--force'));
+} else {
+  serve().catch((error: unknown) => {
+    console.error('sync server failed to start:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import { buildSyncApp } from './app';
+import { openSqliteSyncStorage } from './sqlite-storage';
+import type { SyncStorage } from './storage';
+
+export type { SyncStorage, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
+export { openSqliteSyncStorage, SqliteSyncStorage, SERVER_MIGRATIONS } from './sqlite-storage';
+export { buildSyncApp } from './app';
+
+export interface SyncServerOptions {
+  apiKey: string;
+  /** SQLite file; created and migrated when needed. */
+  dbFile: string;
+  /** 0 or absent: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** The server clock (ms); tests pass their own. */
+  now?: () => number;
+}
+
+export interface RunningSyncServer {
+  /** http://HOST:PORT, no trailing slash. */
+  url: string;
+  port: number;
+  storage: SyncStorage;
+  /** Stops accepting, finishes requests in flight, then closes the database. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startSyncServer(options: SyncServerOptions): Promise<RunningSyncServer> {
+  const now = options.now ?? Date.now;
+  const host = options.host ?? '127.0.0.1';
+  const storage = openSqliteSyncStorage({ file: options.dbFile, now });
+  const app = buildSyncApp({ apiKey: options.apiKey, storage, now });
+  let closing: Promise<void> | null = null;
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Keep-alive connections would hold shutdown open; tell clients to reconnect elsewhere/later.
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
+  try {
+    await app.listen({ port: options.port ?? 0, host });
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    url: `http://${urlHost(host)}:${port}`,
+    port,
+    storage,
+    close() {
+      closing ??= app.close().then(() => storage.close());
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,191 @@
+import path from 'node:path';
+import { getTableColumns, is, SQL } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { openSqlite, type SqliteDatabase } from '../db/connection';
+import { migrateDatabase } from '../db/migrate';
+import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
+import { classifyPush, compareWrites } from './push-rules';
+import * as schema from './schema';
+import type { MachineStatus, PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
+
+export const SERVER_MIGRATIONS = path.resolve(__dirname, '../../migrations/server');
+
+interface ColumnCodec {
+  /** Key on the wire (camelCase, as in drizzle). */
+  key: string;
+  /** Column name in SQL. */
+  name: string;
+  json: boolean;
+  /** Stored when a record leaves the column out (the column's default, else null). */
+  fallback: unknown;
+}
+
+/**
+ * SQL for one server table, generated from its drizzle definition: every identifier comes from the
+ * schema, never from a request, and the statements are prepared once (ARCHITECTURE 7).
+ */
+class TableStatements {
+  readonly columns: ColumnCodec[];
+  readonly upsert: Statement<unknown[]>;
+  readonly current: Statement<[string], { updatedAt: number; machineId: string; version: number }>;
+  readonly counts: Statement<[], TableStatus>;
+  /** A json_object(...) expression rendering a stored row as its wire record. */
+  readonly wireRowSql: string;
+
+  constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
+    const table = schema.serverTables[name];
+    this.columns = Object.entries(getTableColumns(table))
+      .filter(([key]) => key !== 'serverVersion')
+      .map(([key, column]) => {
+        const json = column.dataType === 'json';
+        const raw = column.hasDefault && !is(column.default, SQL) ? column.default : null;
+        return { key, name: column.name, json, fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null) };
+      });
+    const names = [...this.columns.map((c) => `"${c.name}"`), '"server_version"'];
+    const updates = names.filter((n) => n !== '"id"').map((n) => `${n} = excluded.${n}`);
+    this.upsert = sqlite.prepare(
+      `INSERT INTO "${name}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
+        `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`,
+    );
+    this.current = sqlite.prepare(
+      `SELECT updated_at AS updatedAt, machine_id AS machineId, server_version AS version FROM "${name}" WHERE id = ?`,
+    );
+    this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
+    const fields = this.columns.map((c) => `'${c.key}', ${c.json ? `json("${c.name}")` : `"${c.name}"`}`);
+    this.wireRowSql = `json_object(${fields.join(', ')})`;
+  }
+
+  /** The upsert's parameters for one validated record. */
+  values(row: Record<string, unknown>, version: number): unknown[] {
+    const values = this.columns.map((c) => {
+      const value = row[c.key];
+      if (value === undefined) return c.fallback;
+      return c.json ? JSON.stringify(value) : value;
+    });
+    values.push(version);
+    return values;
+  }
+}
+
+interface MachineNote {
+  machineId: string;
+  now: number;
+  rows: number;
+}
+
+export interface SqliteSyncStorageOptions {
+  file: string;
+  /** The server clock (ms): future-stamp checks and the machines registry. */
+  now?: () => number;
+  migrationsFolder?: string;
+}
+
+export class SqliteSyncStorage implements SyncStorage {
+  private readonly tables: Record<SyncedTableName, TableStatements>;
+  private readonly readCounter: Statement<[], { version: number }>;
+  private readonly writeCounter: Statement<[number]>;
+  private readonly pagePlusOne: Statement<[number, number, number, number], { t: SyncedTableName; v: number; r: string }>;
+  private readonly notePush: Statement<[MachineNote]>;
+  private readonly notePull: Statement<[MachineNote]>;
+  private readonly listMachines: Statement<[], MachineStatus>;
+  private readonly applyInTransaction: (machineId: string, changes: PushRequest['changes']) => PushResult[];
+
+  constructor(
+    readonly sqlite: SqliteDatabase,
+    private readonly now: () => number,
+  ) {
+    this.tables = Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, new TableStatements(sqlite, t)])) as Record<
+      SyncedTableName,
+      TableStatements
+    >;
+    this.readCounter = sqlite.prepare('SELECT coalesce(max(version), 0) AS version FROM version_counter WHERE id = 1');
+    this.writeCounter = sqlite.prepare(
+      'INSERT INTO version_counter (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
+    );
+    // One ordered merge over the three server_version indexes; LIMIT n + 1 tells whether more remain.
+    const parts = SYNCED_TABLE_NAMES.map(
+      (t) => `SELECT '${t}' AS t, server_version AS v, ${this.tables[t].wireRowSql} AS r FROM "${t}" WHERE server_version > ?`,
+    );
+    this.pagePlusOne = sqlite.prepare(`${parts.join(' UNION ALL ')} ORDER BY v LIMIT ?`);
+    this.notePush = sqlite.prepare(
+      'INSERT INTO machines (machine_id, first_seen_at, last_push_at, rows_pushed) VALUES (@machineId, @now, @now, @rows) ' +
+        'ON CONFLICT (machine_id) DO UPDATE SET last_push_at = excluded.last_push_at, rows_pushed = rows_pushed + excluded.rows_pushed',
+    );
+    this.notePull = sqlite.prepare(
+      'INSERT INTO machines (machine_id, first_seen_at, last_pull_at, rows_pulled) VALUES (@machineId, @now, @now, @rows) ' +
+        'ON CONFLICT (machine_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, rows_pulled = rows_pulled + excluded.rows_pulled',
+    );
+    this.listMachines = sqlite.prepare(
+      'SELECT machine_id AS machineId, first_seen_at AS firstSeenAt, last_push_at AS lastPushAt, last_pull_at AS lastPullAt, ' +
+        'rows_pushed AS rowsPushed, rows_pulled AS rowsPulled FROM machines ORDER BY first_seen_at, machine_id',
+    );
+    this.applyInTransaction = sqlite.transaction((machineId, changes) => this.apply(machineId, changes));
+  }
+
+  applyPush(machineId: string, changes: PushRequest['changes']): PushResult[] {
+    return this.applyInTransaction(machineId, changes);
+  }
+
+  /** Runs inside one transaction: every version of the push commits together and in order. */
+  private apply(machineId: string, changes: PushRequest['changes']): PushResult[] {
+    const now = this.now();
+    const { results, accepted } = classifyPush(changes, now);
+    let version = this.readCounter.get()!.version;
+    let stored = 0;
+    for (const { index, table, row } of accepted) {
+      const statements = this.tables[table];
+      const current = statements.current.get(row.id);
+      const order = current ? compareWrites(row, current) : 1;
+      if (order > 0) {
+        version += 1;
+        stored += 1;
+        statements.upsert.run(statements.values(row, version));
+        results[index] = { table, id: row.id, status: 'applied', version };
+      } else {
+        // order === 0 is a replay of the stored write: acknowledged, nothing changes.
+        results[index] = { table, id: row.id, status: order === 0 ? 'applied' : 'superseded', version: current!.version };
+      }
+    }
+    if (stored > 0) this.writeCounter.run(version);
+    this.notePush.run({ machineId, now, rows: stored });
+    return results as PushResult[];
+  }
+
+  pull(since: number, limit: number): PullPage {
+    const rows = this.pagePlusOne.all(since, since, since, limit + 1);
+    const hasMore = rows.length > limit;
+    if (hasMore) rows.pop();
+    const changes: PullChange[] = rows.map(({ t, v, r }) => ({ table: t, version: v, row: JSON.parse(r) }));
+    return { changes, cursor: rows.at(-1)?.v ?? since, hasMore };
+  }
+
+  recordPull(machineId: string, rows: number): void {
+    this.notePull.run({ machineId, now: this.now(), rows });
+  }
+
+  status(): ServerStatus {
+    const tables = Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, this.tables[t].counts.get()!])) as Record<
+      SyncedTableName,
+      TableStatus
+    >;
+    return { version: this.readCounter.get()!.version, tables, machines: this.listMachines.all() };
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+}
+
+/** Opens (creating and migrating as needed) the server's SQLite database. */
+export function openSqliteSyncStorage(options: SqliteSyncStorageOptions): SqliteSyncStorage {
+  const sqlite = openSqlite(options.file);
+  try {
+    migrateDatabase(drizzle({ client: sqlite, schema }), sqlite, options.migrationsFolder ?? SERVER_MIGRATIONS);
+    return new SqliteSyncStorage(sqlite, options.now ?? Date.now);
+  } catch (error) {
+    sqlite.close();
+    throw error;
+  }
+}

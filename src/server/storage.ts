@@ -1,0 +1,49 @@
+import type { SyncedTableName } from '../db/schema';
+import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
+
+/**
+ * What the sync server needs from a database. The SQLite implementation is the embedded default; a
+ * PostgreSQL one implements the same contract (one transaction per push, versions committed in order).
+ */
+export interface SyncStorage {
+  /**
+   * Validates and applies one push in a single transaction: one result per change, in order. Valid
+   * changes that win last-write-wins get fresh versions; rejected ones change nothing.
+   */
+  applyPush(machineId: string, changes: PushRequest['changes']): PushResult[];
+  /** Changes with version > since, in version order, at most `limit`. */
+  pull(since: number, limit: number): PullPage;
+  /** Notes that a machine pulled `rows` rows (the machines registry). */
+  recordPull(machineId: string, rows: number): void;
+  status(): ServerStatus;
+  close(): void;
+}
+
+export interface PullPage {
+  changes: PullChange[];
+  /** Highest version in the page, or `since` when the page is empty. */
+  cursor: number;
+  hasMore: boolean;
+}
+
+export interface MachineStatus {
+  machineId: string;
+  firstSeenAt: number;
+  lastPushAt: number | null;
+  lastPullAt: number | null;
+  rowsPushed: number;
+  rowsPulled: number;
+}
+
+export interface TableStatus {
+  rows: number;
+  /** Of which tombstones. */
+  deleted: number;
+}
+
+export interface ServerStatus {
+  /** The last version handed out (0 on an empty server). */
+  version: number;
+  tables: Record<SyncedTableName, TableStatus>;
+  machines: MachineStatus[];
+}
