@@ -1,0 +1,73 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import type { SyncStatus } from '../../ipc/contract';
+import { call, errorMessage } from '../bridge';
+import { ago, count, timeOfDay } from '../format';
+import { useNow, usePoll } from '../hooks';
+import { href } from '../router';
+
+const STATE_LABELS: Record<SyncStatus['state'], string> = {
+  online: 'Online',
+  offline: 'Offline',
+  syncing: 'Syncing',
+  disabled: 'Sync not set up',
+};
+
+/** Polled once a second so the bar is never more than a second behind the engine. */
+const POLL_MS = 1000;
+
+/** The sync bar shown on every screen: state, queue, last success, errors, and "Sync now". */
+export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [pollError, setPollError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const now = useNow(5000);
+
+  usePoll(async () => {
+    try {
+      setStatus(await call('sync.status'));
+      setPollError(null);
+    } catch (error) {
+      setPollError(errorMessage(error));
+    }
+  }, POLL_MS);
+
+  const syncNow = async () => {
+    setBusy(true);
+    try {
+      setStatus(await call('sync.now'));
+      setPollError(null);
+    } catch (error) {
+      setPollError(errorMessage(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const state = status?.state ?? 'offline';
+  const rejected = status?.rejected.length ?? 0;
+  return html`<section class=${`sync-bar state-${status ? state : 'unknown'}`} aria-label="Sync status" data-testid="sync-bar">
+    <span class="sync-state" data-state=${status ? state : 'unknown'}>
+      <span class="dot" aria-hidden="true"></span>
+      <span role="status">${status ? STATE_LABELS[state] : 'Sync status…'}</span>
+    </span>
+    ${status
+      ? html`
+          <span class="sync-item" data-testid="sync-pending">${count(status.pendingTotal, 'change')} waiting</span>
+          <span class="sync-item" title=${status.lastSuccessAt ? new Date(status.lastSuccessAt).toString() : ''}>
+            Last sync: ${status.lastSuccessAt ? html`${timeOfDay(status.lastSuccessAt)} (${ago(status.lastSuccessAt, now)})` : 'never'}
+          </span>
+          ${rejected
+            ? html`<a class="sync-item sync-warn" href=${href('conflicts')}>${count(rejected, 'record')} rejected</a>`
+            : null}
+          ${status.clockWarning ? html`<span class="sync-item sync-warn" data-testid="clock-warning">Clock: ${status.clockWarning}</span>` : null}
+          ${status.lastError ? html`<span class="sync-item sync-error" title=${status.lastError}>${status.lastError}</span>` : null}
+          ${state === 'disabled' && isAdmin ? html`<a class="sync-item" href=${href('settings')}>Set up sync</a>` : null}
+        `
+      : null}
+    ${pollError ? html`<span class="sync-item sync-error">${pollError}</span>` : null}
+    <button type="button" class="button small sync-now" onClick=${syncNow} disabled=${busy || state === 'disabled'}>
+      ${busy ? 'Syncing…' : 'Sync now'}
+    </button>
+  </section>`;
+}

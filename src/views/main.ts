@@ -1,0 +1,17 @@
+import { html } from 'htm/preact';
+import { render } from 'preact';
+import { installBrowserBridge } from '../web/browser-bridge';
+import { App } from './app';
+
+// Under Electron the preload has installed window.blos; in a plain browser the bridge reads its
+// token from the address fragment, which the hash router then takes over.
+if (!window.blos) {
+  installBrowserBridge();
+  if (/(^#|&)token=/.test(location.hash)) history.replaceState(null, '', '#/');
+}
+
+const root = document.getElementById('app');
+if (root) {
+  root.textContent = '';
+  render(html`<${App} />`, root);
+}

@@ -1,0 +1,21 @@
+import type { SyncedRow } from '../ipc/contract';
+
+/** Typed views of the rows `records.*` returns (the contract types them as the union of all tables). */
+export type Household = SyncedRow<'households'>;
+export type Person = SyncedRow<'people'>;
+export type Visit = SyncedRow<'visits'>;
+
+/** How a household is named in lists and headings. */
+export function householdTitle(row: Pick<Household, 'headName' | 'address' | 'area'>): string {
+  return row.headName || row.address || `Household in ${row.area}`;
+}
+
+/** Form state holds strings; these turn them into record values ('' -> null for optional numbers). */
+export function optionalNumber(text: string): number | null {
+  const trimmed = text.trim();
+  return trimmed === '' ? null : Number(trimmed);
+}
+
+export function numberText(value: number | null | undefined): string {
+  return value == null ? '' : String(value);
+}

@@ -1,0 +1,52 @@
+import { html } from 'htm/preact';
+import { call } from '../bridge';
+import { ErrorNotice, Loading } from '../components/notice';
+import { ScreenTitle } from '../components/shell';
+import { ago, dateTime } from '../format';
+import { useLoad } from '../hooks';
+import { href } from '../router';
+
+const TABLES = [
+  { key: 'households', label: 'Households' },
+  { key: 'people', label: 'People' },
+  { key: 'visits', label: 'Visits' },
+] as const;
+
+export function DashboardScreen() {
+  const summary = useLoad(() => call('dashboard.summary'), []);
+  const data = summary.data;
+  return html`<${ScreenTitle} title="Dashboard">
+      <a class="button primary" href=${href('batch')}>Start batch entry</a>
+      <a class="button secondary" href=${href('households/new')}>New household</a>
+    <//>
+    <${ErrorNotice} message=${summary.error} />
+    ${!data
+      ? html`<${Loading} />`
+      : html`
+          <section aria-labelledby="counts-title">
+            <h2 id="counts-title">Records on this PC</h2>
+            <ul class="stat-grid">
+              ${TABLES.map(
+                (t) => html`<li class="stat">
+                  <span class="stat-label">${t.label}</span>
+                  <span class="stat-value" data-testid=${`count-${t.key}`}>${data.counts[t.key].toLocaleString()}</span>
+                  <span class="stat-sub">${data.today[t.key].toLocaleString()} entered today</span>
+                </li>`,
+              )}
+            </ul>
+          </section>
+          <section aria-labelledby="sync-title" class="panel">
+            <h2 id="sync-title">Sync</h2>
+            <dl class="facts">
+              <dt>Server</dt>
+              <dd>${data.sync.serverUrl ?? 'not set up'}</dd>
+              <dt>Waiting to send</dt>
+              <dd>${data.sync.pendingTotal.toLocaleString()}</dd>
+              <dt>Last successful sync</dt>
+              <dd>${data.sync.lastSuccessAt ? `${dateTime(data.sync.lastSuccessAt)} (${ago(data.sync.lastSuccessAt)})` : 'never'}</dd>
+              <dt>Rejected records</dt>
+              <dd>${data.sync.rejected.length ? html`<a href=${href('conflicts')}>${data.sync.rejected.length}</a>` : 'none'}</dd>
+            </dl>
+          </section>
+        `}`;
+}

@@ -1,0 +1,82 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { call, errorMessage, fieldErrors } from '../bridge';
+import { Field } from '../components/field';
+import { ErrorNotice, Loading } from '../components/notice';
+import { ScreenTitle } from '../components/shell';
+import { useForm } from '../form';
+import { useLoad } from '../hooks';
+import { householdTitle, numberText, optionalNumber, type Household } from '../records';
+import { href, navigate } from '../router';
+
+type HouseholdField = 'area' | 'address' | 'headName' | 'phone' | 'geoLat' | 'geoLng' | 'notes';
+
+function formValues(row?: Household): Record<HouseholdField, string> {
+  return {
+    area: row?.area ?? '',
+    address: row?.address ?? '',
+    headName: row?.headName ?? '',
+    phone: row?.phone ?? '',
+    geoLat: numberText(row?.geoLat),
+    geoLng: numberText(row?.geoLng),
+    notes: row?.notes ?? '',
+  };
+}
+
+/** New household (no id) or edit of an existing one. */
+export function HouseholdFormScreen({ id }: { id?: string }) {
+  const existing = useLoad(async () => (id ? ((await call('records.get', { table: 'households', id })) as Household) : undefined), [id]);
+  if (id && !existing.data) {
+    return html`<${ScreenTitle} title="Edit household" /><${ErrorNotice} message=${existing.error} />${existing.error ? null : html`<${Loading} />`}`;
+  }
+  return html`<${HouseholdForm} key=${id ?? 'new'} row=${existing.data} />`;
+}
+
+function HouseholdForm({ row }: { row?: Household }) {
+  const { values, errors, setErrors, set } = useForm(formValues(row));
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    const record = {
+      area: values.area,
+      address: values.address,
+      headName: values.headName,
+      phone: values.phone,
+      geoLat: optionalNumber(values.geoLat),
+      geoLng: optionalNumber(values.geoLng),
+      notes: values.notes,
+    };
+    try {
+      const saved = row
+        ? await call('records.update', { table: 'households', id: row.id, values: record })
+        : await call('records.create', { table: 'households', values: record });
+      navigate(`households/${saved.id}`);
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      setFailure(errorMessage(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`<${ScreenTitle} title=${row ? `Edit ${householdTitle(row)}` : 'New household'} />
+    <form onSubmit=${submit} novalidate aria-label=${row ? 'Edit household' : 'New household'} class="form-grid">
+      <${ErrorNotice} message=${failure} />
+      <${Field} id="area" label="Area" value=${values.area} onValue=${set('area')} error=${errors.area} required />
+      <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} />
+      <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} wide />
+      <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} />
+      <${Field} id="geoLat" label="Latitude" type="number" step="any" value=${values.geoLat} onValue=${set('geoLat')} error=${errors.geoLat}
+        hint="-90 to 90, optional" />
+      <${Field} id="geoLng" label="Longitude" type="number" step="any" value=${values.geoLng} onValue=${set('geoLng')} error=${errors.geoLng}
+        hint="-180 to 180, optional" />
+      <${Field} id="notes" label="Notes" type="textarea" value=${values.notes} onValue=${set('notes')} error=${errors.notes} wide />
+      <div class="form-actions wide">
+        <button type="submit" class="button primary" disabled=${busy}>${busy ? 'Saving…' : 'Save household'}</button>
+        <a class="button secondary" href=${row ? href(`households/${row.id}`) : href('households')}>Cancel</a>
+      </div>
+    </form>`;
+}

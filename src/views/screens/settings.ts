@@ -1,0 +1,95 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import type { SettingsView } from '../../ipc/contract';
+import { call, errorMessage, fieldErrors } from '../bridge';
+import { Field } from '../components/field';
+import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';
+import { ScreenTitle } from '../components/shell';
+import { useForm } from '../form';
+import { useLoad } from '../hooks';
+
+export function SettingsScreen() {
+  const settings = useLoad(() => call('settings.get'), []);
+  return html`<${ScreenTitle} title="Settings" />
+    <${ErrorNotice} message=${settings.error} />
+    ${settings.data ? html`<${SettingsForm} current=${settings.data} />` : settings.error ? null : html`<${Loading} />`}`;
+}
+
+function SettingsForm({ current }: { current: SettingsView }) {
+  const [view, setView] = useState(current);
+  const { values, setValues, errors, setErrors, set } = useForm({
+    serverUrl: current.serverUrl ?? '',
+    apiKey: '',
+    pullIntervalSeconds: String(Math.round(current.pullIntervalMs / 1000)),
+  });
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [testing, setTesting] = useState(false);
+  const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
+
+  const typedKey = values.apiKey.trim() || undefined;
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const seconds = Number(values.pullIntervalSeconds);
+    if (!Number.isFinite(seconds) || seconds < 1) {
+      setErrors({ pullIntervalSeconds: 'a number of seconds, at least 1' });
+      return;
+    }
+    try {
+      const saved = await call('settings.update', {
+        serverUrl: values.serverUrl.trim(),
+        apiKey: typedKey,
+        pullIntervalMs: Math.round(seconds * 1000),
+      });
+      setView(saved);
+      setValues({ ...values, apiKey: '' });
+      setFailure(null);
+      setDone('Settings saved.');
+    } catch (error) {
+      const fields = fieldErrors(error);
+      if (fields.pullIntervalMs) fields.pullIntervalSeconds = fields.pullIntervalMs;
+      setErrors(fields);
+      setFailure(errorMessage(error));
+      setDone(null);
+    }
+  };
+
+  const testConnection = async () => {
+    setTesting(true);
+    setTest(null);
+    try {
+      const result = await call('settings.testConnection', { serverUrl: values.serverUrl.trim() || undefined, apiKey: typedKey });
+      setTest({ ok: result.ok, message: result.latencyMs != null ? `${result.message} (${result.latencyMs} ms)` : result.message });
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      setTest({ ok: false, message: errorMessage(error) });
+    } finally {
+      setTesting(false);
+    }
+  };
+
+  return html`<form onSubmit=${save} novalidate aria-label="Sync settings" class="form-grid narrow">
+      <${ErrorNotice} message=${failure} />
+      <${Field} id="serverUrl" label="Sync server URL" type="url" value=${values.serverUrl} onValue=${set('serverUrl')} error=${errors.serverUrl}
+        hint="For example https://sync.example.org. Leave empty to turn sync off." wide />
+      <${Field} id="apiKey" label="API key" type="password" value=${values.apiKey} onValue=${set('apiKey')} error=${errors.apiKey}
+        hint=${view.apiKeySet ? `Saved key: ${view.apiKeyMasked ?? 'set'}. Leave empty to keep it.` : 'No key saved yet: 64 hexadecimal characters.'}
+        autoComplete="off" wide />
+      <${Field} id="pullIntervalSeconds" label="Pull from the server every (seconds)" type="number" step="1"
+        value=${values.pullIntervalSeconds} onValue=${set('pullIntervalSeconds')} error=${errors.pullIntervalSeconds} />
+      <div class="field">
+        <span class="label-like" id="machine-label">Machine ID</span>
+        <code class="machine-id" aria-labelledby="machine-label" data-testid="machine-id">${view.machineId}</code>
+      </div>
+      <div class="form-actions wide">
+        <button type="submit" class="button primary">Save settings</button>
+        <button type="button" class="button secondary" onClick=${testConnection} disabled=${testing}>
+          ${testing ? 'Testing…' : 'Test connection'}
+        </button>
+      </div>
+      <div class="wide" role="status" data-testid="connection-result">
+        ${test ? html`<div class=${test.ok ? 'notice success' : 'notice error'}>${test.ok ? 'Connected: ' : 'Not connected: '}${test.message}</div>` : null}
+      </div>
+      <div class="wide"><${SuccessNotice} message=${done} /></div>
+    </form>`;
+}
