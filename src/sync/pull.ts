@@ -1,0 +1,234 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { count, eq, sql } from 'drizzle-orm';
+import { getTableColumns } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { LocalStore } from '../db/local-store';
+import * as schema from '../db/schema';
+import { conflictLog, pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import { LIMITS, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
+import { compareVersions } from './lww';
+import type { SyncLedger } from './ledger';
+import { columnDefaults, toWireRow, type LocalRow } from './wire-rows';
+
+export interface PullTally {
+  /** Rows received from the server. */
+  received: number;
+  /** Remote versions written locally (new rows and remote wins). */
+  applied: number;
+  /** LWW decisions where a dirty local version met a different remote one. */
+  conflicts: number;
+  /** Children waiting for their household. */
+  parked: number;
+}
+
+export class InvalidPullError extends Error {
+  override name = 'InvalidPullError';
+}
+
+/** A page the server sent, fetched by the caller (the engine supplies its transport). */
+export type FetchPage = (since: number, limit: number) => Promise<PullResponse>;
+
+/** Upper bound on pages in one pull, so a server that always says "more" cannot loop us forever. */
+const MAX_PAGES_PER_PULL = 10_000;
+
+/**
+ * Applies pulled changes to the local database under last-write-wins (ARCHITECTURE 3.1, 3.2, 3.5).
+ * Each page goes in one transaction together with the cursor, so a crash leaves either the whole page
+ * and its cursor or neither; pages are separated by a turn of the event loop.
+ */
+export class PullApplier {
+  private readonly statements;
+  private readonly defaults;
+  private readonly householdExists;
+  private readonly insertConflict;
+  private readonly upsertParked;
+  private readonly deleteParked;
+  private readonly allParked;
+  private readonly parkedCount;
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly ledger: SyncLedger,
+  ) {
+    const db = store.db;
+    this.statements = Object.fromEntries(SYNCED_TABLE_NAMES.map((name) => [name, tableStatements(store, name)])) as Record<
+      SyncedTableName,
+      ReturnType<typeof tableStatements>
+    >;
+    this.defaults = Object.fromEntries(SYNCED_TABLE_NAMES.map((name) => [name, columnDefaults(name)])) as Record<
+      SyncedTableName,
+      Record<string, unknown>
+    >;
+    const h = schema.households;
+    this.householdExists = db.select({ id: h.id }).from(h).where(eq(h.id, sql.placeholder('id'))).prepare();
+    this.insertConflict = db
+      .insert(conflictLog)
+      .values({
+        tableName: sql.placeholder('tableName'),
+        rowId: sql.placeholder('rowId'),
+        lost: sql.placeholder('lost'),
+        lostUpdatedAt: sql.placeholder('lostUpdatedAt'),
+        lostMachineId: sql.placeholder('lostMachineId'),
+        wonUpdatedAt: sql.placeholder('wonUpdatedAt'),
+        wonMachineId: sql.placeholder('wonMachineId'),
+        resolvedAt: sql.placeholder('resolvedAt'),
+      })
+      .prepare();
+    this.upsertParked = db
+      .insert(pullParked)
+      .values({ tableName: sql.placeholder('tableName'), rowId: sql.placeholder('rowId'), row: sql.placeholder('row') })
+      .onConflictDoUpdate({ target: [pullParked.tableName, pullParked.rowId], set: { row: sql`excluded.row` } })
+      .prepare();
+    this.deleteParked = db
+      .delete(pullParked)
+      .where(sql`${pullParked.tableName} = ${sql.placeholder('tableName')} AND ${pullParked.rowId} = ${sql.placeholder('rowId')}`)
+      .prepare();
+    this.allParked = db.select().from(pullParked).prepare();
+    this.parkedCount = db.select({ n: count() }).from(pullParked).prepare();
+  }
+
+  /**
+   * Pulls from the stored cursor until the server has nothing more, applying page by page.
+   * `signal` stops between pages (the page in hand is either fully applied or not at all).
+   */
+  async pullAll(fetchPage: FetchPage, options: { pageSize?: number; signal?: AbortSignal } = {}): Promise<PullTally> {
+    const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
+    const pageSize = options.pageSize ?? LIMITS.pullDefault;
+    let since = this.ledger.pullCursor();
+    for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
+      options.signal?.throwIfAborted();
+      const page = await fetchPage(since, pageSize);
+      options.signal?.throwIfAborted();
+      if (page.hasMore && page.cursor <= since) {
+        throw new InvalidPullError(`The server said more changes remain but its cursor did not advance (${page.cursor})`);
+      }
+      const result = this.applyPage(page, Date.now());
+      tally.received += page.changes.length;
+      tally.applied += result.applied;
+      tally.conflicts += result.conflicts;
+      tally.parked = result.parked;
+      since = page.cursor;
+      if (!page.hasMore) break;
+      // Let the UI (or other timers) run between pages: a page bounds the stall (ARCHITECTURE 7).
+      await yieldToEventLoop();
+    }
+    return tally;
+  }
+
+  /** Validates and applies one page with its cursor, all in one transaction. */
+  applyPage(page: PullResponse, at: number): Omit<PullTally, 'received'> {
+    const records = page.changes.map(validate);
+    let applied = 0;
+    let conflicts = 0;
+    let newHouseholds = false;
+    this.store.sqlite.transaction(() => {
+      for (const { change, row } of records) {
+        const outcome = this.applyRecord(change.table, change.version, row, at);
+        if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
+        if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
+        if (change.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
+      }
+      if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
+      this.ledger.setPullCursor(page.cursor, at);
+    })();
+    return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
+  }
+
+  private applyRecord(
+    table: SyncedTableName,
+    version: number,
+    row: WireRecord,
+    at: number,
+  ): 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged' | 'parked' {
+    this.store.clock.observe(row.updatedAt);
+    if ('householdId' in row && !this.householdExists.get({ id: row.householdId })) {
+      // Foreign keys stay on: the child waits until its household arrives.
+      this.upsertParked.run({ tableName: table, rowId: row.id, row: { version, row } });
+      return 'parked';
+    }
+    const statements = this.statements[table];
+    const local = statements.get.get({ id: row.id }) as LocalRow | undefined;
+    if (!local) {
+      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
+      return 'applied';
+    }
+    const order = compareVersions(row, local);
+    if (order === 0) {
+      statements.markSynced.run({ id: row.id, version });
+      this.ledger.clearRejection(table, row.id);
+      return 'same';
+    }
+    if (order > 0) {
+      if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
+      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
+      this.ledger.clearRejection(table, row.id);
+      return local.dirty ? 'applied_over_local' : 'applied';
+    }
+    // The local version is newer. If it is still unsent it wins and stays dirty; if it is clean the
+    // server already holds it (this older version is a stale echo) and there is nothing to do.
+    if (!local.dirty) return 'unchanged';
+    this.logConflict(table, row, toWireRow(local), at);
+    return 'kept_local';
+  }
+
+  private logConflict(table: SyncedTableName, lost: WireRecord, won: WireRecord, at: number): void {
+    this.insertConflict.run({
+      tableName: table,
+      rowId: lost.id,
+      lost,
+      lostUpdatedAt: lost.updatedAt,
+      lostMachineId: lost.machineId,
+      wonUpdatedAt: won.updatedAt,
+      wonMachineId: won.machineId,
+      resolvedAt: at,
+    });
+  }
+
+  /** Applies parked children whose household is now present; returns how many were applied. */
+  private releaseParked(at: number): number {
+    let released = 0;
+    for (const parked of this.allParked.all()) {
+      const { version, row } = parked.row as { version: number; row: WireRecord };
+      if (!('householdId' in row) || !this.householdExists.get({ id: row.householdId })) continue;
+      this.deleteParked.run({ tableName: parked.tableName, rowId: parked.rowId });
+      const outcome = this.applyRecord(parked.tableName as SyncedTableName, version, row, at);
+      if (outcome === 'applied' || outcome === 'applied_over_local') released++;
+    }
+    return released;
+  }
+}
+
+function validate(change: PullChange): { change: PullChange; row: WireRecord } {
+  const parsed = wireRecords[change.table].safeParse(change.row);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidPullError(
+      `The server sent an invalid ${change.table} record at version ${change.version} (${issue?.path.join('.')}: ${issue?.message}); nothing from that page was applied`,
+    );
+  }
+  return { change, row: parsed.data as WireRecord };
+}
+
+function tableStatements(store: LocalStore, name: SyncedTableName) {
+  const table = schema.syncedTables[name] as typeof schema.households;
+  const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
+  const placeholders = Object.fromEntries(Object.keys(columns).map((key) => [key, sql.placeholder(key)]));
+  const overwrite = Object.fromEntries(
+    Object.entries(columns)
+      .filter(([key]) => key !== 'id')
+      .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
+  );
+  return {
+    get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
+    upsert: store.db
+      .insert(table)
+      .values(placeholders as never)
+      .onConflictDoUpdate({ target: table.id, set: overwrite as never })
+      .prepare(),
+    markSynced: store.db
+      .update(table)
+      .set({ dirty: false, serverVersion: sql`${sql.placeholder('version')}` })
+      .where(eq(table.id, sql.placeholder('id')))
+      .prepare(),
+  };
+}

@@ -1,0 +1,137 @@
+import { gzipSync } from 'node:zlib';
+import type { z } from 'zod';
+import {
+  HEADERS,
+  PATHS,
+  PROTOCOL_VERSION,
+  errorBodySchema,
+  healthResponseSchema,
+  pullResponseSchema,
+  pushResponseSchema,
+  type PullResponse,
+  type PushResponse,
+} from '../protocol/wire';
+
+/**
+ * The client side of the sync protocol over HTTP: headers, compression, timeouts, and a
+ * classification of every failure that tells the engine what to do next.
+ */
+
+export interface ServerConfig {
+  serverUrl: string;
+  apiKey: string;
+}
+
+/**
+ * - `configuration`: the server answered but refuses us (bad key, wrong URL, protocol mismatch):
+ *   retrying will not help until the settings change.
+ * - `too_large`: the batch exceeded the server's limits (413): split it and retry.
+ * - `transient`: network error, timeout, 5xx or a garbled answer: retry with back-off.
+ */
+export type SyncErrorKind = 'configuration' | 'too_large' | 'transient';
+
+export class SyncError extends Error {
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+/** Requests are abandoned after this long, so a stalled server cannot hang a sync. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Bodies smaller than this are sent as is: compressing them costs more than it saves. */
+const GZIP_THRESHOLD_BYTES = 1024;
+
+export class SyncTransport {
+  constructor(
+    private readonly config: ServerConfig,
+    private readonly machineId: string,
+  ) {}
+
+  async health(signal?: AbortSignal): Promise<{ serverTime: number }> {
+    return this.request('GET', PATHS.health, healthResponseSchema, { signal, auth: false });
+  }
+
+  async pull(since: number, limit: number, signal?: AbortSignal): Promise<PullResponse> {
+    const query = new URLSearchParams({ since: String(since), limit: String(limit) });
+    return this.request('GET', `${PATHS.pull}?${query}`, pullResponseSchema, { signal });
+  }
+
+  async push(body: string, signal?: AbortSignal): Promise<PushResponse> {
+    return this.request('POST', PATHS.push, pushResponseSchema, { signal, body });
+  }
+
+  private async request<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    pathAndQuery: string,
+    schema: S,
+    options: { signal?: AbortSignal | undefined; body?: string; auth?: boolean },
+  ): Promise<z.output<S>> {
+    const headers: Record<string, string> = {
+      [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
+      [HEADERS.machineId]: this.machineId,
+      'accept-encoding': 'gzip',
+    };
+    if (options.auth !== false) headers.authorization = `Bearer ${this.config.apiKey}`;
+    let body: BodyInit | undefined;
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.body;
+      if (Buffer.byteLength(body) >= GZIP_THRESHOLD_BYTES) {
+        body = new Blob([new Uint8Array(gzipSync(body, { level: 1 }))]);
+        headers['content-encoding'] = 'gzip';
+      }
+    }
+    const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const url = this.config.serverUrl + pathAndQuery;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, body, signal });
+      text = await response.text();
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const detail = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? String(error));
+      throw new SyncError('transient', `Cannot reach the sync server at ${this.config.serverUrl} (${detail})`);
+    }
+
+    if (!response.ok) throw httpError(response.status, text, this.config.serverUrl);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new SyncError('transient', `The sync server sent an answer that is not JSON (HTTP ${response.status})`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SyncError('transient', `The sync server's answer does not follow the protocol (${issue?.path.join('.')}: ${issue?.message})`);
+    }
+    return parsed.data;
+  }
+}
+
+function httpError(status: number, text: string, serverUrl: string): SyncError {
+  let detail = '';
+  try {
+    const body = errorBodySchema.safeParse(JSON.parse(text));
+    if (body.success) detail = `: ${body.data.error.message}`;
+  } catch {
+    // Not our server's JSON error body (a proxy's HTML page): the status says enough.
+  }
+  if (status === 413) return new SyncError('too_large', `The batch is too large for the server (HTTP 413)${detail}`, status);
+  if (status === 401 || status === 403) {
+    return new SyncError('configuration', `The sync server refused the API key (HTTP ${status})${detail}. Check SYNC_API_KEY.`, status);
+  }
+  if (status === 408 || status === 429 || status >= 500) {
+    return new SyncError('transient', `The sync server failed (HTTP ${status})${detail}`, status);
+  }
+  return new SyncError('configuration', `The sync server at ${serverUrl} rejected the request (HTTP ${status})${detail}. Check SYNC_SERVER_URL.`, status);
+}
