@@ -269,8 +269,10 @@ export interface SettingsView {
 
 export interface ConnectionTest {
   ok: boolean;
+  /** One sentence for the settings screen. */
   message: string;
-  latencyMs?: number;
+  /** Round trip of the authorised request (ms), or null when it did not complete. */
+  latencyMs: number | null;
 }
 
 export interface AboutInfo {
