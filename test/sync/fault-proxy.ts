@@ -17,6 +17,8 @@ export type Fault =
 export interface ProxiedRequest {
   method: string;
   path: string;
+  /** The X-Machine-Id header: which client sent it. */
+  machineId: string;
 }
 
 export interface FaultProxy {
@@ -60,7 +62,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const request = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]! };
+    const request = { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0]!, machineId: String(req.headers['x-machine-id'] ?? '') };
     proxy.seen.push(request.path);
     const fault = proxy.plan(request);
     try {

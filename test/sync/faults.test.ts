@@ -1,0 +1,83 @@
+import { pullParked } from '../../src/db/schema';
+import { startTestServer, type TestServer } from '../support/sync-server';
+import { tempDir } from '../support/temp';
+import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';
+import { seededRandom } from './seeded-random';
+import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
+
+let server: TestServer;
+let proxy: FaultProxy;
+let clients: Client[];
+
+beforeEach(async () => {
+  server = await startTestServer();
+  proxy = await startFaultProxy(server.url);
+  const dir = tempDir();
+  clients = ['a', 'b', 'c'].map((name) =>
+    openClient({ dir, name, url: proxy.url, apiKey: server.apiKey, engine: { pushDebounceMs: 10, retryBaseMs: 10, retryMaxMs: 80 } }),
+  );
+});
+afterEach(async () => {
+  for (const client of clients) await client.close();
+  await proxy.close();
+  await server.close();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until every client has pushed everything and holds exactly what the server holds. */
+async function quiesce(timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const client of clients) await client.engine.syncNow();
+    const expected = serverContent(server.server);
+    if (clients.every((c) => dirtyCount(c.store) === 0 && JSON.stringify(replicatedContent(c.store)) === JSON.stringify(expected))) return;
+    await sleep(20);
+  }
+  throw new Error('clients did not converge in time');
+}
+
+describe('sync through a faulty network', () => {
+  it('converges despite dropped requests and responses, duplicates, delays, 500s and a server restart', async () => {
+    const seed = Number(process.env.SYNC_FAULT_SEED ?? Date.now() % 2 ** 31);
+    console.log(`fault schedule seed: SYNC_FAULT_SEED=${seed}`);
+    const rng = seededRandom(seed);
+    const faults: Fault[] = [
+      { kind: 'drop_request' },
+      { kind: 'drop_response' },
+      { kind: 'duplicate' },
+      { kind: 'delay', ms: 30 },
+      { kind: 'error_500' },
+    ];
+    const injected = new Map<string, number>();
+    proxy.plan = () => {
+      if (rng.int(0, 9) >= 4) return { kind: 'pass' };
+      const fault = faults[rng.int(0, faults.length - 1)]!;
+      injected.set(fault.kind, (injected.get(fault.kind) ?? 0) + 1);
+      return fault;
+    };
+    for (const client of clients) client.engine.start();
+
+    const households: string[] = [];
+    for (let step = 0; step < 60; step++) {
+      const client = clients[rng.int(0, clients.length - 1)]!;
+      const repos = client.store.repos;
+      const known = repos.households.list({ limit: 500 }).items;
+      const target = known[rng.int(0, Math.max(0, known.length - 1))];
+      const action = rng.int(0, 9);
+      if (!target || action < 3) households.push(repos.households.create({ area: `Area ${step}` }).id);
+      else if (action < 6) repos.visits.create({ householdId: target.id, visitedAt: step, outcome: 'completed' });
+      else if (action < 9) repos.households.update(target.id, { notes: `edit ${step} by ${client.name}` });
+      else repos.households.softDelete(target.id);
+      if (step === 30) await server.restart();
+      await sleep(rng.int(0, 15));
+    }
+
+    proxy.plan = () => ({ kind: 'pass' });
+    await quiesce();
+    for (const client of clients) expect(client.store.db.select().from(pullParked).all()).toEqual([]);
+    expect(serverContent(server.server).households.length).toBe(households.length);
+    // The schedule really did inject faults of several kinds.
+    expect(injected.size).toBeGreaterThanOrEqual(3);
+  });
+});
