@@ -265,6 +265,8 @@ export interface SettingsView {
   apiKeySet: boolean;
   pullIntervalMs: number;
   machineId: string;
+  /** Settings fixed by the process environment (it outranks the saved file): shown read-only. */
+  setByEnvironment: Array<'serverUrl' | 'apiKey' | 'pullIntervalMs'>;
 }
 
 export interface ConnectionTest {

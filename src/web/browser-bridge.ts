@@ -15,7 +15,7 @@ export function installBrowserBridge(): void {
   const send: Send = async (name, input) => {
     let response: Response;
     try {
-      response = await fetch(API_PREFIX + name, {
+      response = await fetch(new URL(API_PREFIX + name, window.location.origin), {
         method: 'POST',
         headers: { 'content-type': 'application/json', [TOKEN_HEADER]: token, [CLIENT_HEADER]: clientId },
         body: JSON.stringify(input ?? null),

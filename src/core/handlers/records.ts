@@ -1,0 +1,78 @@
+import type { LocalStore } from '../../db/local-store';
+import { RecordNotFoundError } from '../../db/repository';
+import type { SyncedTableName } from '../../db/schema';
+import type { RecordRow } from '../../ipc/contract';
+import { AppError } from '../../ipc/errors';
+import type { HandlerMap } from '../context';
+
+type AnyRepository = LocalStore['repos'][SyncedTableName];
+/** The contract has validated the values for `table`; one repository type serves all three here. */
+const repo = (store: LocalStore, table: SyncedTableName) => store.repos[table] as unknown as LocalStore['repos']['households'];
+
+function notFound(table: SyncedTableName, id: string): AppError {
+  return new AppError('not_found', `This ${singular[table]} no longer exists (it may have been deleted).`, { id: 'not found' });
+}
+const singular: Record<SyncedTableName, string> = { households: 'household', people: 'person', visits: 'visit' };
+
+/**
+ * People and visits must belong to a live household. The foreign key alone would accept a deleted
+ * (tombstoned) household, and its SQLite error names no field.
+ */
+function requireHouseholds(store: LocalStore, table: SyncedTableName, values: readonly { householdId?: string }[], path: (i: number) => string) {
+  if (table === 'households') return;
+  const fields: Record<string, string> = {};
+  for (const [i, value] of values.entries()) {
+    if (value.householdId === undefined) continue;
+    const household = store.repos.households.get(value.householdId);
+    if (!household || household.deletedAt !== null) fields[path(i)] = 'no such household (it may have been deleted)';
+  }
+  if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'The household was not found.', fields);
+}
+
+function rethrowNotFound<T>(table: SyncedTableName, id: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof RecordNotFoundError) throw notFound(table, id);
+    throw error;
+  }
+}
+
+/** A visit records who entered it: the signed-in account, never a value from the renderer. */
+function stampEnteredBy<V extends object>(table: SyncedTableName, values: V, username: string): V {
+  return table === 'visits' ? { ...values, enteredBy: username } : values;
+}
+
+export const recordHandlers: HandlerMap<
+  'records.list' | 'records.get' | 'records.create' | 'records.batchCreate' | 'records.update' | 'records.delete'
+> = {
+  'records.list': (input, _ctx, { store }) => {
+    const { table, ...query } = input;
+    return (store.repos[table] as AnyRepository).list(query as never) as ReturnType<AnyRepository['list']> as never;
+  },
+
+  'records.get': (input, _ctx, { store }) => {
+    const row = repo(store, input.table).get(input.id);
+    if (!row || row.deletedAt !== null) throw notFound(input.table, input.id);
+    return row as RecordRow;
+  },
+
+  'records.create': (input, ctx, { store }) => {
+    requireHouseholds(store, input.table, [input.values as { householdId?: string }], () => 'values.householdId');
+    return repo(store, input.table).create(stampEnteredBy(input.table, input.values, ctx.account.username) as never) as RecordRow;
+  },
+
+  'records.batchCreate': (input, ctx, { store }) => {
+    requireHouseholds(store, input.table, input.values as { householdId?: string }[], (i) => `values.${i}.householdId`);
+    const values = input.values.map((v) => stampEnteredBy(input.table, v, ctx.account.username));
+    return repo(store, input.table).batchCreate(values as never) as RecordRow[];
+  },
+
+  'records.update': (input, _ctx, { store }) => {
+    requireHouseholds(store, input.table, [input.values as { householdId?: string }], () => 'values.householdId');
+    return rethrowNotFound(input.table, input.id, () => repo(store, input.table).update(input.id, input.values as never) as RecordRow);
+  },
+
+  'records.delete': (input, _ctx, { store }) =>
+    rethrowNotFound(input.table, input.id, () => repo(store, input.table).softDelete(input.id) as RecordRow),
+};

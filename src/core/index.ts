@@ -1,0 +1,3 @@
+/** The application core's public surface (see docs/app-core.md). */
+export { createAppCore, type AppCore, type AppCoreOptions } from './app-core';
+export { disabledUpdater, type UpdaterPort, type UpdateStatus } from './updater';
