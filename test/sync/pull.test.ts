@@ -1,0 +1,108 @@
+import Database from 'better-sqlite3';
+import { v7 as uuidv7 } from 'uuid';
+import { conflictLog, pullParked } from '../../src/db/schema';
+import { startTestServer, type TestServer } from '../support/sync-server';
+import { tempDir } from '../support/temp';
+import { openClient, type Client } from './clients';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
+
+const OTHER_PC = 'e'.repeat(64);
+let server: TestServer;
+let proxy: FaultProxy;
+let client: Client;
+
+beforeEach(async () => {
+  server = await startTestServer();
+  proxy = await startFaultProxy(server.url);
+  client = openClient({ dir: tempDir(), name: 'pc', url: proxy.url, apiKey: server.apiKey, engine: { pullPageSize: 1 } });
+});
+afterEach(async () => {
+  await client.close();
+  await proxy.close();
+  await server.close();
+});
+
+const stamps = (updatedAt: number) => ({ createdAt: updatedAt, updatedAt, machineId: OTHER_PC, deletedAt: null });
+
+/** Writes rows to the server as another PC would have pushed them. */
+function pushFromOtherPc(changes: { table: string; row: Record<string, unknown> }[]) {
+  const results = server.server.storage.applyPush(OTHER_PC, changes);
+  expect(results).toEqual(changes.map(() => expect.objectContaining({ status: 'applied' })));
+}
+
+describe('pull', () => {
+  it('parks a child that arrives before its household and applies it when the household arrives', async () => {
+    const householdId = uuidv7();
+    const visitId = uuidv7();
+    // The visit gets the lower version: a new PC pulls it first.
+    pushFromOtherPc([{ table: 'visits', row: { id: visitId, householdId, visitedAt: 5, outcome: 'completed', answers: {}, ...stamps(1000) } }]);
+    pushFromOtherPc([{ table: 'households', row: { id: householdId, area: 'North', ...stamps(1001) } }]);
+    let parkedMidway: unknown[] = [];
+    let pulls = 0;
+    proxy.beforeRelay = (request) => {
+      // Before the second page is handed over, the first (the visit alone) has been applied.
+      if (request.path === '/pull.php' && ++pulls === 2) parkedMidway = client.store.db.select().from(pullParked).all();
+    };
+    const status = await client.engine.syncNow();
+    expect(status.lastError).toBeNull();
+    expect(parkedMidway).toEqual([expect.objectContaining({ tableName: 'visits', rowId: visitId })]);
+    expect(client.store.repos.visits.get(visitId)).toMatchObject({ householdId, dirty: false });
+    expect(client.store.db.select().from(pullParked).all()).toEqual([]);
+    expect(client.store.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(client.store.sqlite.pragma('foreign_key_check')).toEqual([]);
+  });
+
+  it('applies nothing of a page with an invalid record and keeps its cursor; later pages follow once it is fixed', async () => {
+    const good = uuidv7();
+    const bad = uuidv7();
+    pushFromOtherPc([{ table: 'households', row: { id: good, area: 'North', ...stamps(1000) } }]);
+    pushFromOtherPc([{ table: 'households', row: { id: bad, area: 'South', ...stamps(1001) } }]);
+    const serverDb = new Database(server.dbFile);
+    serverDb.prepare("UPDATE households SET area = '' WHERE id = ?").run(bad);
+
+    const failed = await client.engine.syncNow();
+    expect(failed.lastError).toMatch(/invalid households record/);
+    expect(client.store.repos.households.get(good)).toBeDefined();
+    expect(client.store.repos.households.get(bad)).toBeUndefined();
+    expect(client.store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(1);
+
+    serverDb.prepare("UPDATE households SET area = 'South' WHERE id = ?").run(bad);
+    serverDb.close();
+    const fixed = await client.engine.syncNow();
+    expect(fixed.lastError).toBeNull();
+    expect(client.store.repos.households.get(bad)?.area).toBe('South');
+  });
+
+  it('a newer remote tombstone beats an older unsent local edit, which goes to the conflict log', async () => {
+    const household = client.store.repos.households.create({ area: 'North' });
+    await client.engine.syncNow();
+    const local = client.store.repos.households.update(household.id, { notes: 'local edit' });
+    const remote = { ...(server.server.storage.pull(0, 10).changes[0]!.row as Record<string, unknown>) };
+    pushFromOtherPc([{ table: 'households', row: { ...remote, ...stamps(local.updatedAt + 10), deletedAt: local.updatedAt + 10 } }]);
+
+    await client.engine.syncNow();
+    expect(client.store.repos.households.get(household.id)).toMatchObject({ deletedAt: local.updatedAt + 10, dirty: false });
+    expect(client.store.db.select().from(conflictLog).all()).toEqual([
+      expect.objectContaining({ rowId: household.id, lostUpdatedAt: local.updatedAt, wonMachineId: OTHER_PC, lost: expect.objectContaining({ notes: 'local edit' }) }),
+    ]);
+  });
+
+  it('a remote change to a row with no unsent local edit is no conflict', async () => {
+    const household = client.store.repos.households.create({ area: 'North' });
+    await client.engine.syncNow();
+    const row = server.server.storage.pull(0, 10).changes[0]!.row as Record<string, unknown>;
+    pushFromOtherPc([{ table: 'households', row: { ...row, ...stamps(Number(row.updatedAt) + 1), notes: 'remote' } }]);
+    await client.engine.syncNow();
+    expect(client.store.repos.households.get(household.id)?.notes).toBe('remote');
+    expect(client.store.db.select().from(conflictLog).all()).toEqual([]);
+  });
+
+  it('the clock observes pulled stamps: the next local edit is stamped after them', async () => {
+    const id = uuidv7();
+    const future = Date.now() + 60_000;
+    pushFromOtherPc([{ table: 'households', row: { id, area: 'North', ...stamps(future) } }]);
+    await client.engine.syncNow();
+    const edit = client.store.repos.households.update(id, { notes: 'after' });
+    expect(edit.updatedAt).toBeGreaterThan(future);
+  });
+});
