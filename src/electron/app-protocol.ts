@@ -61,7 +61,8 @@ const CONTENT_TYPES: Record<string, string> = {
 export interface AppResponse {
   status: number;
   headers: Record<string, string>;
-  body: Buffer | string;
+  /** A plain Uint8Array (not a Buffer) so it is a valid Response body. */
+  body: Uint8Array<ArrayBuffer> | string;
 }
 
 const SECURITY_HEADERS = {
@@ -78,7 +79,7 @@ export async function serveAppRequest(url: string, rendererDir: string): Promise
   const contentType = CONTENT_TYPES[path.extname(resolved.file).toLowerCase()];
   if (!contentType) return textResponse(404, 'not found');
   try {
-    const body = await fs.promises.readFile(resolved.file);
+    const body = new Uint8Array(await fs.promises.readFile(resolved.file));
     return { status: 200, headers: { ...SECURITY_HEADERS, 'content-type': contentType }, body };
   } catch {
     return textResponse(404, 'not found');

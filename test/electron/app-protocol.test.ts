@@ -62,7 +62,7 @@ describe('serving app:// requests', () => {
   it('answers a renderer file with its content type, the CSP and nosniff', async () => {
     const response = await serveAppRequest('app://blos/app.js', renderer);
     expect(response.status).toBe(200);
-    expect(response.body.toString()).toBe('console.log("app")');
+    expect(Buffer.from(response.body).toString()).toBe('console.log("app")');
     expect(response.headers).toMatchObject({
       'content-type': 'text/javascript; charset=utf-8',
       'content-security-policy': CONTENT_SECURITY_POLICY,
