@@ -29,10 +29,10 @@ export function HouseholdsScreen({ initialSearch }: { initialSearch: string }) {
     navigate('households', { q: settled }, { replace: true });
   }, [settled]);
 
-  const page = useLoad(
-    () => call('records.list', { table: 'households', search: settled || undefined, after, limit: PAGE_SIZE }),
-    [settled, after],
-  );
+  const page = useLoad(async () => {
+    const result = await call('records.list', { table: 'households', search: settled || undefined, after, limit: PAGE_SIZE });
+    return { ...result, search: settled };
+  }, [settled, after]);
   const rows = (page.data?.items ?? []) as Household[];
   const first = (cursors.length - 1) * PAGE_SIZE;
 
@@ -44,7 +44,7 @@ export function HouseholdsScreen({ initialSearch }: { initialSearch: string }) {
         type="text" />
     </div>
     <${ErrorNotice} message=${page.error} />
-    <p class="muted" role="status" data-testid="households-summary">
+    <p class="muted" role="status" data-testid="households-summary" data-search=${page.data?.search}>
       ${page.data
         ? page.data.total === 0
           ? 'No households match.'
