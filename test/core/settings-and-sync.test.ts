@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { UpdaterPort, UpdateStatus } from '../../src/core';
+import { startTestServer, type TestServer } from '../support/sync-server';
+import { startCore, startCoreWithAccounts } from './harness';
+
+const A = 'admin-window';
+const W = 'worker-window';
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe('settings', () => {
+  it('shows the sync settings with the API key masked', async () => {
+    const h = await startCoreWithAccounts({ env: { SYNC_API_KEY: 'ab'.repeat(30) + '3f9a' } });
+    const view = await h.ok(A, 'settings.get');
+    expect(view).toEqual({
+      serverUrl: null,
+      apiKeyMasked: '••••••••3f9a',
+      apiKeySet: true,
+      pullIntervalMs: 30_000,
+      machineId: h.core.store.machineId,
+      setByEnvironment: ['apiKey'],
+    });
+    expect(JSON.stringify(view)).not.toContain('abab');
+  });
+
+  it('saves to the user-data .env (owner-only), applies to the sync engine at once, and is read at the next start', async () => {
+    const h = await startCoreWithAccounts();
+    const view = await h.ok(A, 'settings.update', { serverUrl: server.url + '/', apiKey: server.apiKey, pullIntervalMs: 45_000 });
+    expect(view).toMatchObject({ serverUrl: server.url, apiKeySet: true, pullIntervalMs: 45_000, apiKeyMasked: `••••••••${server.apiKey.slice(-4)}` });
+    expect(h.core.engine.status).toMatchObject({ serverUrl: server.url });
+    expect(h.core.engine.status.state).not.toBe('disabled');
+
+    const file = path.join(h.dataDir, '.env');
+    expect(fs.readFileSync(file, 'utf8')).toContain(`SYNC_API_KEY="${server.apiKey}"`);
+    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+
+    // Changing one setting keeps the others; '' turns sync off.
+    await h.ok(A, 'settings.update', { serverUrl: '' });
+    expect(h.core.engine.status.state).toBe('disabled');
+    expect(await h.ok(A, 'settings.get')).toMatchObject({ serverUrl: null, apiKeySet: true, pullIntervalMs: 45_000 });
+
+    await h.ok(A, 'settings.update', { serverUrl: server.url });
+    await h.core.close();
+    const again = startCore({ dataDir: h.dataDir });
+    expect(again.core.config).toMatchObject({ SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey, SYNC_PULL_INTERVAL_MS: 45_000 });
+  });
+
+  it('refuses bad values field by field and writes nothing', async () => {
+    const h = await startCoreWithAccounts();
+    const error = await h.fail(A, 'settings.update', { serverUrl: 'ftp://server', apiKey: 'not-hex', pullIntervalMs: 10 });
+    expect(error.code).toBe('invalid_input');
+    expect(Object.keys(error.fields ?? {}).sort()).toEqual(['apiKey', 'pullIntervalMs', 'serverUrl']);
+    expect(fs.existsSync(path.join(h.dataDir, '.env'))).toBe(false);
+  });
+
+  it('refuses to change a setting the environment fixes, saying where it comes from', async () => {
+    const h = await startCoreWithAccounts({ env: { SYNC_SERVER_URL: server.url } });
+    const error = await h.fail(A, 'settings.update', { serverUrl: 'http://127.0.0.1:1' });
+    expect(error.fields).toEqual({ serverUrl: expect.stringContaining('SYNC_SERVER_URL') });
+  });
+
+  it('tests a connection before saving: a good key, a wrong key, nothing entered', async () => {
+    const h = await startCoreWithAccounts();
+    expect(await h.ok(A, 'settings.testConnection', { serverUrl: server.url, apiKey: server.apiKey })).toMatchObject({
+      ok: true,
+      latencyMs: expect.any(Number),
+    });
+    const wrong = await h.ok(A, 'settings.testConnection', { serverUrl: server.url, apiKey: 'f'.repeat(64) });
+    expect(wrong).toMatchObject({ ok: false, latencyMs: null });
+    expect(wrong.message).not.toContain('f'.repeat(64));
+    expect(await h.ok(A, 'settings.testConnection')).toEqual({ ok: false, message: 'Enter the server URL and the API key first.', latencyMs: null });
+  });
+});
+
+describe('sync through the contract', () => {
+  it('syncs now, then shows nothing pending and no rejection', async () => {
+    const h = await startCoreWithAccounts({ env: { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey } });
+    await h.ok(W, 'records.create', { table: 'households', values: { area: 'North' } });
+    expect((await h.ok(W, 'sync.status')).pendingTotal).toBeGreaterThanOrEqual(0);
+    const after = await h.ok(W, 'sync.now');
+    expect(after).toMatchObject({ state: 'online', pendingTotal: 0, lastError: null, serverUrl: server.url });
+    expect(await h.ok(W, 'sync.rejections')).toEqual([]);
+  });
+
+  it('shows what a conflict overwrote, by which machine and when, in pages', async () => {
+    const env = { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey };
+    const a = await startCoreWithAccounts({ env });
+    const b = await startCoreWithAccounts({ env });
+    b.clock.now += 60_000; // b's edits come later: b wins
+    const household = await a.ok(W, 'records.create', { table: 'households', values: { area: 'North', notes: 'first' } });
+    await a.ok(W, 'sync.now');
+    await b.ok(W, 'sync.now');
+    await a.ok(W, 'records.update', { table: 'households', id: household.id, values: { notes: 'from a' } });
+    await b.ok(W, 'records.update', { table: 'households', id: household.id, values: { notes: 'from b' } });
+    await b.ok(W, 'sync.now');
+    await a.ok(W, 'sync.now'); // a pulls b's later edit while its own is unsent: a's is overwritten
+
+    expect((await a.ok(W, 'records.get', { table: 'households', id: household.id })).notes).toBe('from b');
+    const page = await a.ok(W, 'sync.conflicts', { limit: 1 });
+    expect(page.total).toBeGreaterThanOrEqual(1);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0]).toMatchObject({
+      table: 'households',
+      rowId: household.id,
+      lost: expect.objectContaining({ notes: 'from a' }),
+      lostMachineId: a.core.store.machineId,
+      wonMachineId: b.core.store.machineId,
+      resolvedAt: expect.any(Number),
+    });
+    if (page.total === 1) expect(page.nextAfter).toBeNull();
+  });
+});
+
+describe('updates and about', () => {
+  /** The OS updater is the one thing faked: a stand-in behind the UpdaterPort interface. */
+  function fakeUpdater() {
+    let status: UpdateStatus = { state: 'idle' };
+    const calls: string[] = [];
+    const updater: UpdaterPort = {
+      status: () => status,
+      check: async () => {
+        calls.push('check');
+        status = { state: 'ready', version: '9.9.0' };
+      },
+      install: () => void calls.push('install'),
+    };
+    return { updater, calls };
+  }
+
+  it('reports, checks and installs through the updater port, admins only for check and install', async () => {
+    const { updater, calls } = fakeUpdater();
+    const h = await startCoreWithAccounts({ updater });
+    expect(await h.ok(W, 'updates.status')).toEqual({ state: 'idle' });
+    expect((await h.fail(W, 'updates.check')).code).toBe('forbidden');
+    expect(await h.ok(A, 'updates.check')).toEqual({ state: 'ready', version: '9.9.0' });
+    expect(await h.ok(A, 'app.about')).toEqual({ version: '9.8.7', machineId: h.core.store.machineId, update: { state: 'ready', version: '9.9.0' } });
+    expect(await h.ok(A, 'updates.install')).toBeNull();
+    expect(calls).toEqual(['check', 'install']);
+  });
+
+  it('says updates are disabled when no updater is given', async () => {
+    const h = await startCoreWithAccounts();
+    expect((await h.ok(W, 'updates.status')).state).toBe('disabled');
+    expect(await h.ok(A, 'updates.check')).toMatchObject({ state: 'disabled' });
+  });
+});
+
+describe('closing', () => {
+  it('refuses calls once closing, and closes the database', async () => {
+    const h = startCore();
+    await h.core.close();
+    expect(await h.fail('c', 'session.status')).toEqual({ code: 'failed', message: 'The application is closing.' });
+    expect(h.core.store.sqlite.open).toBe(false);
+    await h.core.close(); // twice is fine
+  });
+});
