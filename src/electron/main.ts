@@ -25,6 +25,9 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
 ]);
 
+// Every renderer sandboxed, including any a library might create, not only the windows made here.
+app.enableSandbox();
+
 let mainWindow: BrowserWindow | null = null;
 
 if (app.requestSingleInstanceLock()) {

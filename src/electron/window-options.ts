@@ -17,7 +17,8 @@ export function secureWebPreferences(preloadPath: string, options: { devTools: b
     webviewTag: false,
     experimentalFeatures: false,
     navigateOnDragDrop: false,
-    spellcheck: true,
+    // Chromium's spellchecker fetches dictionaries from Google's servers on Linux: the app stays offline.
+    spellcheck: false,
     devTools: options.devTools,
   };
 }

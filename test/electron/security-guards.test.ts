@@ -21,6 +21,10 @@ describe('the main window options (Electron security checklist)', () => {
     expect(prefs).toMatchObject({ webSecurity: true, allowRunningInsecureContent: false, webviewTag: false, experimentalFeatures: false });
   });
 
+  it('makes no network request of its own: no downloaded spellcheck dictionaries', () => {
+    expect(prefs.spellcheck).toBe(false);
+  });
+
   it('loads the bundled preload and hides the window until its first paint', () => {
     expect(prefs.preload).toBe('/app/dist/preload.js');
     expect(options.show).toBe(false);
