@@ -36,5 +36,7 @@ describe('the preload object (window.blos)', () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((input) => input.includes('node_modules'))).toEqual([]);
     expect(code).toMatch(/exposeInMainWorld\(\s*"blos"/);
+    expect(code).toContain('"blos:call"');
+    for (const name of CONTRACT_NAMES) expect(code).toContain(`"${name}"`);
   });
 });
