@@ -192,10 +192,12 @@ export class SyncEngine {
     this.controller = controller;
     const { signal } = controller;
     const transport = new SyncTransport({ serverUrl: this.config.serverUrl!, apiKey: this.config.apiKey! }, this.store.machineId);
+    const previous = this.current.state;
     this.update({ state: 'syncing', nextRetryAt: null });
     try {
-      // Connectivity means the server answers, not that an interface is up (ARCHITECTURE 3.7).
-      await transport.health(signal);
+      // Connectivity means the server answers, not that an interface is up (ARCHITECTURE 3.7). Once
+      // online, the exchange itself proves it; the health check runs when coming back from offline.
+      if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
       const pulled = await this.applier.pullAll((since, limit) => transport.pull(since, limit, signal), {
         pageSize: this.options.pullPageSize,
@@ -215,7 +217,7 @@ export class SyncEngine {
         parked: pulled.parked,
       };
       this.failures = 0;
-      this.ledger.recordError(null);
+      this.ledger.recordOutcome({ lastError: null, lastPullAt: Date.now() });
       this.refresh({ state: 'online', lastError: null, lastSuccessAt: Date.now() });
       this.schedule(this.config.pullIntervalMs);
     } catch (error) {
@@ -231,7 +233,7 @@ export class SyncEngine {
 
   private fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.ledger.recordError(message);
+    this.ledger.recordOutcome({ lastError: message });
     if (error instanceof SyncError && error.kind === 'configuration') {
       // Retrying cannot help until the settings change; say so and wait for updateConfig/syncNow.
       this.halted = true;

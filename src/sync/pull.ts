@@ -117,6 +117,8 @@ export class PullApplier {
 
   /** Validates and applies one page with its cursor, all in one transaction. */
   applyPage(page: PullResponse, at: number): Omit<PullTally, 'received'> {
+    // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
+    if (page.changes.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
     const records = page.changes.map(validate);
     let applied = 0;
     let conflicts = 0;

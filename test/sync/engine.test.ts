@@ -60,7 +60,7 @@ describe('the sync engine', () => {
   it('runs one sync at a time: calls during a sync share a single follow-up', async () => {
     proxy.plan = (r) => (r.path === '/health.php' ? { kind: 'delay', ms: 100 } : { kind: 'pass' });
     const calls = await Promise.all([client.engine.syncNow(), client.engine.syncNow(), client.engine.syncNow(), client.engine.syncNow()]);
-    expect(count('/health.php')).toBe(2);
+    expect(count('/pull.php')).toBe(2);
     for (const status of calls) expect(status.lastError).toBeNull();
   });
 
