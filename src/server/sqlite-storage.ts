@@ -90,7 +90,7 @@ export class SqliteSyncStorage implements SyncStorage {
   private readonly notePush: Statement<[MachineNote]>;
   private readonly notePull: Statement<[MachineNote]>;
   private readonly listMachines: Statement<[], MachineStatus>;
-  private readonly applyInTransaction: (machineId: string, changes: PushRequest['changes']) => PushResult[];
+  private readonly applyInTransaction: (changes: PushRequest['changes']) => { results: PushResult[]; stored: number; now: number };
 
   constructor(
     readonly sqlite: SqliteDatabase,
@@ -121,15 +121,17 @@ export class SqliteSyncStorage implements SyncStorage {
       'SELECT machine_id AS machineId, first_seen_at AS firstSeenAt, last_push_at AS lastPushAt, last_pull_at AS lastPullAt, ' +
         'rows_pushed AS rowsPushed, rows_pulled AS rowsPulled FROM machines ORDER BY first_seen_at, machine_id',
     );
-    this.applyInTransaction = sqlite.transaction((machineId, changes) => this.apply(machineId, changes));
+    this.applyInTransaction = sqlite.transaction((changes) => this.apply(changes));
   }
 
   applyPush(machineId: string, changes: PushRequest['changes']): PushResult[] {
-    return this.applyInTransaction(machineId, changes);
+    const { results, stored, now } = this.applyInTransaction(changes);
+    this.noteMachine(this.notePush, { machineId, now, rows: stored });
+    return results;
   }
 
   /** Runs inside one transaction: every version of the push commits together and in order. */
-  private apply(machineId: string, changes: PushRequest['changes']): PushResult[] {
+  private apply(changes: PushRequest['changes']) {
     const now = this.now();
     const { results, accepted } = classifyPush(changes, now);
     let version = this.readCounter.get()!.version;
@@ -149,8 +151,7 @@ export class SqliteSyncStorage implements SyncStorage {
       }
     }
     if (stored > 0) this.writeCounter.run(version);
-    this.notePush.run({ machineId, now, rows: stored });
-    return results as PushResult[];
+    return { results: results as PushResult[], stored, now };
   }
 
   pull(since: number, limit: number): PullPage {
@@ -162,7 +163,21 @@ export class SqliteSyncStorage implements SyncStorage {
   }
 
   recordPull(machineId: string, rows: number): void {
-    this.notePull.run({ machineId, now: this.now(), rows });
+    this.noteMachine(this.notePull, { machineId, now: this.now(), rows });
+  }
+
+  /**
+   * The registry is bookkeeping: losing its last notes to a power cut is harmless, an fsync per
+   * request is not. Its writes commit without one; the next data commit (synchronous FULL) syncs
+   * the log they share.
+   */
+  private noteMachine(statement: Statement<[MachineNote]>, note: MachineNote): void {
+    this.sqlite.pragma('synchronous = NORMAL');
+    try {
+      statement.run(note);
+    } finally {
+      this.sqlite.pragma('synchronous = FULL');
+    }
   }
 
   status(): ServerStatus {

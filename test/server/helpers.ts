@@ -157,19 +157,27 @@ export interface Dump {
   machines: unknown[];
 }
 
-/** The server database's full contents, read through a second connection to the file. */
-export function dump(dbFile: string): Dump {
+/** Reads the server database's full contents through a second connection to the file. */
+export function openDumper(dbFile: string): { dump(): Dump; close(): void } {
   const sqlite = openSqlite(dbFile, { readonly: true });
+  const tables = SYNCED_TABLE_NAMES.map((t) => [t, sqlite.prepare(`SELECT * FROM "${t}" ORDER BY id`)] as const);
+  const counter = sqlite.prepare('SELECT * FROM version_counter');
+  const machines = sqlite.prepare('SELECT * FROM machines ORDER BY machine_id');
+  const read = sqlite.transaction(
+    (): Dump => ({
+      tables: Object.fromEntries(tables.map(([t, select]) => [t, select.all() as Record<string, unknown>[]])),
+      counter: counter.all(),
+      machines: machines.all(),
+    }),
+  );
+  return { dump: () => read(), close: () => sqlite.close() };
+}
+
+export function dump(dbFile: string): Dump {
+  const dumper = openDumper(dbFile);
   try {
-    const tables = Object.fromEntries(
-      SYNCED_TABLE_NAMES.map((t) => [t, sqlite.prepare(`SELECT * FROM "${t}" ORDER BY id`).all() as Record<string, unknown>[]]),
-    );
-    return {
-      tables,
-      counter: sqlite.prepare('SELECT * FROM version_counter').all(),
-      machines: sqlite.prepare('SELECT * FROM machines ORDER BY machine_id').all(),
-    };
+    return dumper.dump();
   } finally {
-    sqlite.close();
+    dumper.close();
   }
 }
