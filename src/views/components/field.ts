@@ -63,7 +63,7 @@ export function Field(props: FieldProps) {
     />`;
   }
   return html`<div class=${props.wide ? 'field wide' : 'field'}>
-    <label for=${id}>${label}${required ? html`<span class="required" aria-hidden="true"> *</span>` : null}</label>
+    <span class="label-row"><label for=${id}>${label}</label>${required ? html`<span class="required" aria-hidden="true">*</span>` : null}</span>
     ${control}
     ${hint ? html`<p class="hint" id=${hintId}>${hint}</p>` : null}
     ${error ? html`<p class="field-error" id=${errorId}>${error}</p>` : null}

@@ -66,7 +66,7 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
         `
       : null}
     ${pollError ? html`<span class="sync-item sync-error">${pollError}</span>` : null}
-    <button type="button" class="button small sync-now" onClick=${syncNow} disabled=${busy || state === 'disabled'}>
+    <button type="button" class="button small secondary sync-now" onClick=${syncNow} disabled=${busy || state === 'disabled'}>
       ${busy ? 'Syncing…' : 'Sync now'}
     </button>
   </section>`;

@@ -43,8 +43,10 @@ export function AboutScreen() {
           <dt>Version</dt><dd data-testid="app-version">${about.data.version}</dd>
           <dt>Machine ID</dt><dd><code class="machine-id">${about.data.machineId}</code></dd>
           <dt>Updates</dt>
-          <dd role="status">
-            ${status ? UPDATE_TEXT[status.state] : '—'}${status?.version ? ` (version ${status.version})` : ''}${status?.progress != null && status.state === 'downloading' ? `: ${Math.round(status.progress)}%` : ''}
+          <dd>
+            <span role="status" data-testid="update-status">
+              ${status ? UPDATE_TEXT[status.state] : '—'}${status?.version ? ` (version ${status.version})` : ''}${status?.progress != null && status.state === 'downloading' ? `: ${Math.round(status.progress)}%` : ''}
+            </span>
             ${status?.message ? html`<br /><span class="muted">${status.message}</span>` : null}
           </dd>
         </dl>

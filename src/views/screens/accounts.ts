@@ -44,14 +44,14 @@ export function AccountsScreen() {
             <td>${a.role === 'admin' ? 'Admin' : 'Field worker'}</td>
             <td>${a.disabled ? html`<span class="tag off">Disabled</span>` : html`<span class="tag on">Active</span>`}</td>
             <td>${dateTime(a.createdAt)}</td>
-            <td class="row-actions">
+            <td><div class="row-actions">
               ${a.username === user.username
                 ? html`<span class="muted">you</span>`
                 : html`<button type="button" class="button small secondary" onClick=${() => setDisabled(a, !a.disabled)}
                     aria-label=${`${a.disabled ? 'Enable' : 'Disable'} ${a.username}`}>${a.disabled ? 'Enable' : 'Disable'}</button>`}
               <button type="button" class="button small secondary" onClick=${() => setResetting(a.id)}
                 aria-label=${`Reset password of ${a.username}`}>Reset password</button>
-            </td>
+            </div></td>
           </tr>`,
         )}
       </tbody>

@@ -24,7 +24,7 @@ function LostValues({ lost }: { lost: Record<string, unknown> }) {
   const entries = Object.entries(lost).filter(([key]) => !SYNC_KEYS.has(key));
   if (lost.deletedAt) entries.unshift(['deleted', 'yes']);
   return html`<dl class="lost">
-    ${entries.map(([key, value]) => html`<dt>${humanize(key)}</dt><dd>${typeof value === 'object' ? JSON.stringify(value) : String(value ?? '—')}</dd>`)}
+    ${entries.map(([key, value]) => html`<dt>${humanize(key)}</dt><dd>${value === null || value === '' ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value)}</dd>`)}
   </dl>`;
 }
 

@@ -77,7 +77,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
         autoComplete="off" wide />
       <${Field} id="pullIntervalSeconds" label="Pull from the server every (seconds)" type="number" step="1"
         value=${values.pullIntervalSeconds} onValue=${set('pullIntervalSeconds')} error=${errors.pullIntervalSeconds} />
-      <div class="field">
+      <div class="field wide">
         <span class="label-like" id="machine-label">Machine ID</span>
         <code class="machine-id" aria-labelledby="machine-label" data-testid="machine-id">${view.machineId}</code>
       </div>

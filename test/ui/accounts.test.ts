@@ -1,0 +1,112 @@
+import { launchChromium, openPage, type OpenedPage } from '../support/browser';
+import { startTestHost } from '../support/browser-host';
+import { ADMIN, createFirstAdmin, enter, openScreen, signIn, signOut, SLOW } from './driver';
+import type { Browser } from 'playwright-core';
+
+/** First run, sign-in, sign-out, lockout and account management, through the real UI. */
+
+let browser: Browser;
+let host: Awaited<ReturnType<typeof startTestHost>>;
+let opened: OpenedPage[] = [];
+
+beforeAll(async () => {
+  [browser, host] = await Promise.all([launchChromium(), startTestHost()]);
+});
+
+afterEach(async () => {
+  for (const { context, problems } of opened.splice(0)) {
+    await context.close();
+    expect(problems).toEqual([]);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+async function open() {
+  const page = await openPage(browser, host.url);
+  opened.push(page);
+  return page.page;
+}
+
+test('the first run asks for an administrator, then signs them in; logging out returns to sign-in', async () => {
+  const page = await open();
+  await page.getByRole('heading', { name: 'Set up the first administrator' }).waitFor();
+
+  // Mismatched and too-short passwords are refused inline, next to their fields.
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Full name').fill(ADMIN.displayName);
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Repeat password').fill('short');
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await page.getByText('at least 10 characters', { exact: false }).first().waitFor();
+  expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+  await createFirstAdmin(page);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+  await page.getByText(ADMIN.displayName).waitFor();
+
+  await signOut(page);
+  await signIn(page, ADMIN.username, ADMIN.password);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+});
+
+test('a wrong password is refused without saying whether the account exists', async () => {
+  const page = await open();
+  await signIn(page, ADMIN.username, 'not the password');
+  const wrongPassword = await page.getByRole('alert').textContent({ timeout: 15_000 });
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await signIn(page, 'nobody-here', 'not the password');
+  await page.getByRole('alert').filter({ hasText: wrongPassword ?? '' }).waitFor(SLOW);
+  expect(wrongPassword).toMatch(/wrong username or password/i);
+});
+
+test('after too many failures in an hour the account is locked, even with the right password', async () => {
+  // 100 failures through the UI would take minutes of back-off: the earlier ones go straight into
+  // the core's failure log, the last one and the lockout go through the sign-in screen.
+  const { maxFailures } = host.core.accounts.policy;
+  const sqlite = host.core.store.sqlite;
+  const insert = sqlite.prepare('INSERT INTO login_failures (username, at) VALUES (?, ?)');
+  const clear = sqlite.prepare('DELETE FROM login_failures');
+  sqlite.transaction(() => {
+    clear.run();
+    for (let i = 0; i < maxFailures - 1; i++) insert.run(ADMIN.username, Date.now());
+  })();
+
+  try {
+    const page = await open();
+    await signIn(page, ADMIN.username, 'still not the password');
+    await page.getByRole('alert').filter({ hasText: /wrong username or password/i }).waitFor(SLOW);
+    await signIn(page, ADMIN.username, ADMIN.password);
+    await page.getByRole('alert').filter({ hasText: /too many failed sign-in attempts/i }).waitFor(SLOW);
+    expect(await page.getByRole('heading', { name: 'Dashboard' }).count()).toBe(0);
+  } finally {
+    clear.run();
+  }
+});
+
+test('an admin creates a field worker, who can sign in until disabled', async () => {
+  const admin = await open();
+  await enter(admin);
+  await openScreen(admin, 'Accounts');
+  await admin.getByLabel('Username').fill('fieldy');
+  await admin.getByLabel('Full name').fill('Fiona Field');
+  await admin.getByLabel('Password', { exact: true }).fill('field worker password');
+  await admin.getByRole('button', { name: 'Create account' }).click();
+  await admin.getByRole('cell', { name: 'Fiona Field' }).waitFor(SLOW);
+
+  const worker = await open();
+  await signIn(worker, 'fieldy', 'field worker password');
+  await worker.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+  // Admin screens are not offered to a field worker.
+  expect(await worker.getByRole('link', { name: 'Accounts' }).count()).toBe(0);
+  await signOut(worker);
+
+  await admin.getByRole('button', { name: 'Disable fieldy' }).click();
+  await admin.getByRole('row', { name: /fieldy/ }).getByText('Disabled').waitFor();
+  await signIn(worker, 'fieldy', 'field worker password');
+  await worker.getByRole('alert').waitFor(SLOW);
+  expect(await worker.getByRole('heading', { name: 'Dashboard' }).count()).toBe(0);
+});

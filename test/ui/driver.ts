@@ -1,0 +1,115 @@
+import { expect } from '@jest/globals';
+import type { Page } from 'playwright-core';
+
+/**
+ * How a person drives the app, step by step, for the UI tests: only what a user can see and do
+ * (labels, buttons, keys), never the app's internals.
+ */
+
+export const ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'correct horse battery' } as const;
+
+/** Generous for a debounced list or a sync round, still far below Jest's timeout. */
+export const SLOW = { timeout: 20_000 } as const;
+
+/** Retries `check` (an assertion) until it passes or `timeout` ms have gone; then fails with its error. */
+export async function eventually<T>(check: () => Promise<T>, { timeout = 5_000, interval = 10 } = {}): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, interval));
+    }
+  }
+}
+
+export async function createFirstAdmin(page: Page, admin: { username: string; displayName: string; password: string } = ADMIN) {
+  await page.getByRole('heading', { name: 'Set up the first administrator' }).waitFor();
+  await page.getByLabel('Username').fill(admin.username);
+  await page.getByLabel('Full name').fill(admin.displayName);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Repeat password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+}
+
+export async function signIn(page: Page, username: string, password: string) {
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs in, creating the first admin when the PC has none yet; ends on the dashboard. */
+export async function enter(page: Page, admin = ADMIN) {
+  const setup = page.getByRole('heading', { name: 'Set up the first administrator' });
+  const signInHeading = page.getByRole('heading', { name: 'Sign in' });
+  await setup.or(signInHeading).waitFor();
+  if (await setup.isVisible()) await createFirstAdmin(page, admin);
+  else await signIn(page, admin.username, admin.password);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+}
+
+export async function signOut(page: Page) {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+}
+
+export async function openScreen(page: Page, navLabel: string, heading: string | RegExp = navLabel) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: navLabel, exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+}
+
+export const syncBar = (page: Page) => page.getByRole('region', { name: 'Sync status' });
+
+/** Presses "Sync now" and waits until the exchange has finished (the button is back). */
+export async function syncNow(page: Page) {
+  const button = syncBar(page).getByRole('button', { name: /Sync now|Syncing/ });
+  await button.click();
+  await syncBar(page).getByRole('button', { name: 'Sync now' }).waitFor(SLOW);
+}
+
+export async function expectSyncState(page: Page, state: 'Online' | 'Offline' | 'Syncing' | 'Sync not set up') {
+  await eventually(async () => expect((await syncBar(page).locator('.sync-state').textContent())?.trim()).toBe(state), SLOW);
+}
+
+export async function pendingText(page: Page): Promise<string> {
+  return (await syncBar(page).getByTestId('sync-pending').textContent()) ?? '';
+}
+
+export interface Entry {
+  headName: string;
+  address: string;
+  phone?: string;
+}
+
+/**
+ * Batch entry with the keyboard only. The first record sets area (and optionally the outcome, picked
+ * by typing its first letters in the select); every record then types head, address, phone and
+ * presses Enter, and the next record starts in the head-of-household field. Text goes in as typed
+ * input (`insertText`, one input event per value rather than one per character, to keep the suite
+ * quick); moving between fields and saving are real Tab and Enter presses.
+ */
+export async function batchEnter(page: Page, entries: Entry[], { area, outcome }: { area: string; outcome?: string }) {
+  const count = page.getByTestId('batch-count');
+  const start = Number((await count.textContent())?.replace(/\D/g, '') || '0');
+  const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+  await eventually(async () => expect(await focused()).toBe('entry-area'));
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(area);
+  await page.keyboard.press('Tab');
+  if (outcome) await page.keyboard.type(outcome);
+  await page.keyboard.press('Tab');
+  for (const [i, entry] of entries.entries()) {
+    expect(await focused()).toBe('entry-headName');
+    await page.keyboard.insertText(entry.headName);
+    await page.keyboard.press('Tab');
+    await page.keyboard.insertText(entry.address);
+    await page.keyboard.press('Tab');
+    if (entry.phone) await page.keyboard.insertText(entry.phone);
+    await page.keyboard.press('Enter');
+    await eventually(async () => expect((await count.textContent())?.replace(/\D/g, '')).toBe(String(start + i + 1)));
+    await eventually(async () => expect(await focused()).toBe('entry-headName'));
+  }
+}
+
