@@ -20,7 +20,7 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
-export function createFakeElectron(options: { userData: string; gotLock?: boolean }) {
+export function createFakeElectron(options: { userData: string; gotLock?: boolean; isPackaged?: boolean }) {
   const state = {
     privilegedSchemes: [] as unknown[],
     protocolHandlers: new Map<string, (request: { url: string }) => Promise<Response>>(),
@@ -38,7 +38,7 @@ export function createFakeElectron(options: { userData: string; gotLock?: boolea
   let nextWebContentsId = 1;
 
   const app = Object.assign(new EventEmitter(), {
-    isPackaged: false,
+    isPackaged: options.isPackaged ?? false,
     getPath: (name: string) => {
       if (name !== 'userData') throw new Error(`unexpected app.getPath(${name})`);
       return options.userData;

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../src/electron/content-security-policy';
@@ -17,16 +18,23 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
-async function startMain(options: { gotLock?: boolean; env?: Record<string, string> } = {}): Promise<Fake & { userData: string }> {
+interface StartOptions {
+  gotLock?: boolean;
+  env?: Record<string, string>;
+  /** A packaged app with this stand-in for electron-updater's autoUpdater (the OS updater). */
+  packagedWithUpdater?: EventEmitter;
+}
+
+async function startMain(options: StartOptions = {}): Promise<Fake & { userData: string }> {
   const userData = path.join(tempDir('blos-main-'), 'BLOS Desktop');
-  const fake = createFakeElectron({ userData, gotLock: options.gotLock });
+  const fake = createFakeElectron({ userData, gotLock: options.gotLock, isPackaged: Boolean(options.packagedWithUpdater) });
   const savedEnv = { ...process.env };
-  Object.assign(process.env, { BLOS_DISABLE_UPDATES: '1', ...options.env });
+  Object.assign(process.env, options.packagedWithUpdater ? { NODE_ENV: 'production' } : { BLOS_DISABLE_UPDATES: '1' }, options.env);
   try {
     jest.isolateModules(() => {
       jest.doMock('electron', () => fake.electron);
-      // Never constructed while updates are disabled; mocked so nothing of it loads in Node.
-      jest.doMock('electron-updater', () => ({ autoUpdater: null }));
+      // Only constructed when updates are enabled; mocked so nothing of electron-updater loads in Node.
+      jest.doMock('electron-updater', () => ({ autoUpdater: options.packagedWithUpdater ?? null }));
       require('../../src/electron/main');
     });
     if (options.gotLock !== false) {
@@ -50,6 +58,23 @@ const fromWindow = (fake: Fake, url = 'app://blos/index.html', parent: unknown =
   sender: { id: fake.state.windows[0]!.webContents.id },
   senderFrame: { url, parent },
 });
+
+/** Stands in for electron-updater's autoUpdater: the feed it was given, its checks, an update it finds. */
+class FakeOsUpdater extends EventEmitter {
+  autoDownload = false;
+  autoInstallOnAppQuit = false;
+  feeds: unknown[] = [];
+  checks = 0;
+  setFeedURL(feed: unknown): void {
+    this.feeds.push(feed);
+  }
+  async checkForUpdates(): Promise<null> {
+    this.checks += 1;
+    this.emit('update-available', { version: '10.0.0' });
+    return null;
+  }
+  quitAndInstall(): void {}
+}
 
 function quitRequest(): QuitEvent {
   return {
@@ -184,5 +209,31 @@ describe('the main process, started with a stand-in Electron', () => {
     expect(state.errorBoxes).toEqual([{ title: 'BLOS Desktop could not start', message: expect.stringContaining('BLOS_EXTERNAL_HOSTS') }]);
     expect(state.exitCode).toBe(1);
     expect(state.windows).toEqual([]);
+  });
+
+  it('reports updates as disabled when not packaged', async () => {
+    const fake = await startMain();
+    await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
+      ok: true,
+      value: { version: '9.9.9', update: { state: 'disabled', message: expect.stringMatching(/not an installed build/) } },
+    });
+  });
+
+  it('when packaged with a feed URL, checks the generic feed at start and shows the updater events as status', async () => {
+    const updater = new FakeOsUpdater();
+    const fake = await startMain({ packagedWithUpdater: updater, env: { BLOS_UPDATE_URL: 'https://updates.example.org/blos' } });
+    await until(() => updater.checks === 1, 'the first update check');
+    expect(updater.feeds).toEqual([{ provider: 'generic', url: 'https://updates.example.org/blos' }]);
+    expect(updater).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true });
+    updater.emit('download-progress', { percent: 50 });
+    await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
+      ok: true,
+      value: { update: { state: 'downloading', version: '10.0.0', progress: 50 } },
+    });
+    updater.emit('error', new Error('connection reset'));
+    await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
+      ok: true,
+      value: { update: { state: 'error', message: expect.stringContaining('connection reset') } },
+    });
   });
 });
