@@ -20,7 +20,15 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
-export function createFakeElectron(options: { userData: string; gotLock?: boolean; isPackaged?: boolean }) {
+export interface FakeElectronOptions {
+  userData: string;
+  gotLock?: boolean;
+  isPackaged?: boolean;
+  /** What app.getAppPath() answers: the folder holding package.json (resources/app.asar when packaged). */
+  appPath?: string;
+}
+
+export function createFakeElectron(options: FakeElectronOptions) {
   const state = {
     privilegedSchemes: [] as unknown[],
     protocolHandlers: new Map<string, (request: { url: string }) => Promise<Response>>(),
@@ -44,7 +52,7 @@ export function createFakeElectron(options: { userData: string; gotLock?: boolea
       return options.userData;
     },
     getVersion: () => '9.9.9',
-    getAppPath: () => process.cwd(),
+    getAppPath: () => options.appPath ?? process.cwd(),
     requestSingleInstanceLock: () => options.gotLock ?? true,
     enableSandbox: () => undefined,
     whenReady: () => Promise.resolve(),
