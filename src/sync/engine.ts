@@ -74,6 +74,7 @@ export class SyncEngine {
   private followUp: Promise<SyncStatus> | null = null;
   private controller: AbortController | null = null;
   private failures = 0;
+  private lastPullCompletedAt: number | null = null;
   private halted = false;
   private nextTimer: NodeJS.Timeout | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
@@ -217,7 +218,9 @@ export class SyncEngine {
         parked: pulled.parked,
       };
       this.failures = 0;
-      this.ledger.recordOutcome({ lastError: null, lastPullAt: Date.now() });
+      this.ledger.recordError(null);
+      // Stored only when a pull brings changes (with the cursor); an empty pull is noted in memory.
+      this.lastPullCompletedAt = Date.now();
       this.refresh({ state: 'online', lastError: null, lastSuccessAt: Date.now() });
       this.schedule(this.config.pullIntervalMs);
     } catch (error) {
@@ -233,7 +236,7 @@ export class SyncEngine {
 
   private fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.ledger.recordOutcome({ lastError: message });
+    this.ledger.recordError(message);
     if (error instanceof SyncError && error.kind === 'configuration') {
       // Retrying cannot help until the settings change; say so and wait for updateConfig/syncNow.
       this.halted = true;
@@ -284,7 +287,7 @@ export class SyncEngine {
       pendingTotal: Object.values(pending).reduce((a, b) => a + b, 0),
       rejected,
       lastPushAt: state.lastPushAt,
-      lastPullAt: state.lastPullAt,
+      lastPullAt: Math.max(state.lastPullAt ?? 0, this.lastPullCompletedAt ?? 0) || null,
       clockWarning: this.clockWarning(rejected.filter((r) => r.reason === 'future_timestamp').length),
       ...patch,
     });

@@ -86,12 +86,10 @@ export class SyncLedger {
     this.store.db.update(syncState).set({ lastPushAt: at }).where(eq(syncState.id, STATE_ID)).run();
   }
 
-  /** Persists the outcome of an exchange; skipped when nothing changed (each write costs an fsync). */
-  recordOutcome(outcome: { lastError: string | null; lastPullAt?: number }): void {
-    const state = this.state();
-    const lastPullAt = Math.max(outcome.lastPullAt ?? 0, state.lastPullAt ?? 0) || null;
-    if (state.lastError === outcome.lastError && state.lastPullAt === lastPullAt) return;
-    this.store.db.update(syncState).set({ lastError: outcome.lastError, lastPullAt }).where(eq(syncState.id, STATE_ID)).run();
+  /** Persists the last error; skipped when unchanged (each write costs an fsync, every pull interval). */
+  recordError(message: string | null): void {
+    if (this.state().lastError === message) return;
+    this.store.db.update(syncState).set({ lastError: message }).where(eq(syncState.id, STATE_ID)).run();
   }
 
   /** Applies the server's per-record answers to a batch, in one transaction. */

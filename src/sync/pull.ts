@@ -156,7 +156,9 @@ export class PullApplier {
     }
     const order = compareVersions(row, local);
     if (order === 0) {
-      statements.markSynced.run({ id: row.id, version });
+      // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
+      // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
+      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
       this.ledger.clearRejection(table, row.id);
       return 'same';
     }
@@ -226,11 +228,6 @@ function tableStatements(store: LocalStore, name: SyncedTableName) {
       .insert(table)
       .values(placeholders as never)
       .onConflictDoUpdate({ target: table.id, set: overwrite as never })
-      .prepare(),
-    markSynced: store.db
-      .update(table)
-      .set({ dirty: false, serverVersion: sql`${sql.placeholder('version')}` })
-      .where(eq(table.id, sql.placeholder('id')))
       .prepare(),
   };
 }
