@@ -68,6 +68,10 @@ function perTable<H extends z.ZodRawShape, P extends z.ZodRawShape, V extends z.
 }
 const tableOnly = z.enum(['households', 'people', 'visits'] satisfies SyncedTableName[]);
 
+/** An update must change something: an empty one would only re-stamp the row and sync it again. */
+const changes = <S extends z.ZodObject>(schema: S) =>
+  schema.refine((values) => Object.keys(values).length > 0, 'nothing to change');
+
 const MAX_BATCH = 500;
 const batchOf = <S extends z.ZodType>(schema: S) =>
   z.array(schema).min(1, 'at least one record').max(MAX_BATCH, `at most ${MAX_BATCH} records per batch`);
@@ -134,9 +138,9 @@ export const contract = {
   },
   'records.update': {
     input: perTable({
-      households: { id, values: recordValues.households.partial() },
-      people: { id, values: recordValues.people.partial() },
-      visits: { id, values: recordValues.visits.partial() },
+      households: { id, values: changes(recordValues.households.partial()) },
+      people: { id, values: changes(recordValues.people.partial()) },
+      visits: { id, values: changes(recordValues.visits.partial()) },
     }),
     access: 'user',
   },

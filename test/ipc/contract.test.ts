@@ -45,6 +45,8 @@ describe('the contract', () => {
     expect(update.safeParse({ table: 'households', id, values: { notes: 'x' } }).success).toBe(true);
     expect(update.safeParse({ table: 'households', id, values: { area: '   ' } }).success).toBe(false);
     expect(update.safeParse({ table: 'people', id, values: { dateOfBirth: '5 May' } }).success).toBe(false);
+    const empty = update.safeParse({ table: 'households', id, values: {} });
+    expect(empty.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['values', 'nothing to change']]);
   });
 });
 
