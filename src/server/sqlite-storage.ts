@@ -31,8 +31,8 @@ class TableStatements {
   readonly upsert: Statement<unknown[]>;
   readonly current: Statement<[string], { updatedAt: number; machineId: string; version: number }>;
   readonly counts: Statement<[], TableStatus>;
-  /** A json_object(...) expression rendering a stored row as its wire record. */
-  readonly wireRowSql: string;
+  /** Rows with since < version <= upTo, as arrays: [version, ...columns]. */
+  readonly range: Statement<[number, number], unknown[]>;
 
   constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
     const table = schema.serverTables[name];
@@ -53,8 +53,22 @@ class TableStatements {
       `SELECT updated_at AS updatedAt, machine_id AS machineId, server_version AS version FROM "${name}" WHERE id = ?`,
     );
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
-    const fields = this.columns.map((c) => `'${c.key}', ${c.json ? `json("${c.name}")` : `"${c.name}"`}`);
-    this.wireRowSql = `json_object(${fields.join(', ')})`;
+    this.range = sqlite
+      .prepare(
+        `SELECT server_version, ${this.columns.map((c) => `"${c.name}"`).join(', ')} FROM "${name}" ` +
+          'WHERE server_version > ? AND server_version <= ? ORDER BY server_version',
+      )
+      .raw() as Statement<[number, number], unknown[]>;
+  }
+
+  /** A stored row ([version, ...columns]) as its wire record. */
+  toWire(stored: unknown[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    this.columns.forEach((c, i) => {
+      const value = stored[i + 1];
+      row[c.key] = c.json ? JSON.parse(value as string) : value;
+    });
+    return row;
   }
 
   /** The upsert's parameters for one validated record. */
@@ -86,10 +100,11 @@ export class SqliteSyncStorage implements SyncStorage {
   private readonly tables: Record<SyncedTableName, TableStatements>;
   private readonly readCounter: Statement<[], { version: number }>;
   private readonly writeCounter: Statement<[number]>;
-  private readonly pagePlusOne: Statement<[number, number, number, number], { t: SyncedTableName; v: number; r: string }>;
+  private readonly pageVersions: Statement<[number, number, number, number], number>;
   private readonly notePush: Statement<[MachineNote]>;
   private readonly notePull: Statement<[MachineNote]>;
   private readonly listMachines: Statement<[], MachineStatus>;
+  private readonly readPageInTransaction: (since: number, limit: number) => PullPage;
   private readonly applyInTransaction: (changes: PushRequest['changes']) => { results: PushResult[]; stored: number; now: number };
 
   constructor(
@@ -104,11 +119,13 @@ export class SqliteSyncStorage implements SyncStorage {
     this.writeCounter = sqlite.prepare(
       'INSERT INTO version_counter (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
     );
-    // One ordered merge over the three server_version indexes; LIMIT n + 1 tells whether more remain.
-    const parts = SYNCED_TABLE_NAMES.map(
-      (t) => `SELECT '${t}' AS t, server_version AS v, ${this.tables[t].wireRowSql} AS r FROM "${t}" WHERE server_version > ?`,
-    );
-    this.pagePlusOne = sqlite.prepare(`${parts.join(' UNION ALL ')} ORDER BY v LIMIT ?`);
+    // An ordered merge over the three server_version indexes (covering: no row is read); LIMIT n + 1
+    // tells whether more remain.
+    const parts = SYNCED_TABLE_NAMES.map((t) => `SELECT server_version AS v FROM "${t}" WHERE server_version > ?`);
+    this.pageVersions = sqlite.prepare(`${parts.join(' UNION ALL ')} ORDER BY v LIMIT ?`).pluck() as Statement<
+      [number, number, number, number],
+      number
+    >;
     this.notePush = sqlite.prepare(
       'INSERT INTO machines (machine_id, first_seen_at, last_push_at, rows_pushed) VALUES (@machineId, @now, @now, @rows) ' +
         'ON CONFLICT (machine_id) DO UPDATE SET last_push_at = excluded.last_push_at, rows_pushed = rows_pushed + excluded.rows_pushed',
@@ -122,6 +139,7 @@ export class SqliteSyncStorage implements SyncStorage {
         'rows_pushed AS rowsPushed, rows_pulled AS rowsPulled FROM machines ORDER BY first_seen_at, machine_id',
     );
     this.applyInTransaction = sqlite.transaction((changes) => this.apply(changes));
+    this.readPageInTransaction = sqlite.transaction((since, limit) => this.readPage(since, limit));
   }
 
   applyPush(machineId: string, changes: PushRequest['changes']): PushResult[] {
@@ -155,11 +173,24 @@ export class SqliteSyncStorage implements SyncStorage {
   }
 
   pull(since: number, limit: number): PullPage {
-    const rows = this.pagePlusOne.all(since, since, since, limit + 1);
-    const hasMore = rows.length > limit;
-    if (hasMore) rows.pop();
-    const changes: PullChange[] = rows.map(({ t, v, r }) => ({ table: t, version: v, row: JSON.parse(r) }));
-    return { changes, cursor: rows.at(-1)?.v ?? since, hasMore };
+    return this.readPageInTransaction(since, limit);
+  }
+
+  /** The page's version range from the indexes, then each table's rows in that range. */
+  private readPage(since: number, limit: number): PullPage {
+    const versions = this.pageVersions.all(since, since, since, limit + 1);
+    const hasMore = versions.length > limit;
+    const upTo = versions[Math.min(limit, versions.length) - 1];
+    if (upTo === undefined) return { changes: [], cursor: since, hasMore: false };
+    const changes: PullChange[] = [];
+    for (const table of SYNCED_TABLE_NAMES) {
+      const statements = this.tables[table];
+      for (const stored of statements.range.all(since, upTo)) {
+        changes.push({ table, version: stored[0] as number, row: statements.toWire(stored) });
+      }
+    }
+    changes.sort((a, b) => a.version - b.version);
+    return { changes, cursor: upTo, hasMore };
   }
 
   recordPull(machineId: string, rows: number): void {
