@@ -110,3 +110,18 @@ test('an admin creates a field worker, who can sign in until disabled', async ()
   await worker.getByRole('alert').waitFor(SLOW);
   expect(await worker.getByRole('heading', { name: 'Dashboard' }).count()).toBe(0);
 });
+
+test('an idle session ends by itself and the page returns to sign-in (polling does not keep it alive)', async () => {
+  const idleHost = await startTestHost({ accountPolicy: { idleTimeoutMs: 1500 } });
+  try {
+    const { context, page, problems } = await openPage(browser, idleHost.url);
+    await enter(page);
+    // The sync bar polls every second; those calls must not count as activity.
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
+    expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+    await context.close();
+    expect(problems).toEqual([]);
+  } finally {
+    await idleHost.close();
+  }
+});

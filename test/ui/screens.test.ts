@@ -83,13 +83,29 @@ test('every screen is accessible and is captured at 1366x768', async () => {
   await page.locator('#geoLat-error').waitFor();
   await check(page, '07-household-edit-errors');
 
+  // Deleting asks first, then leaves the list one shorter.
+  await openScreen(page, 'Households');
+  await page.getByRole('link', { name: 'Alan Turing' }).click();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Households' }).waitFor();
+  await page.getByTestId('households-summary').getByText('of 2').waitFor(SLOW);
+
   await openScreen(page, 'Sync issues');
   await check(page, '08-sync-issues');
 
   await openScreen(page, 'Settings');
   await page.getByTestId('machine-id').waitFor();
   await page.getByRole('button', { name: 'Test connection' }).click();
-  await page.getByTestId('connection-result').getByText(/^Connected/).waitFor(SLOW);
+  await page.getByTestId('connection-result').locator('.notice.success').waitFor(SLOW);
+  // A malformed key is refused next to its field; a valid change is saved.
+  await page.getByLabel('API key').fill('not-a-key');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.locator('#apiKey-error').getByText(/64 hexadecimal/).waitFor(SLOW);
+  await page.getByLabel('API key').fill('');
+  await page.getByLabel(/Pull from the server every/).fill('45');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await page.getByText('Settings saved.').waitFor(SLOW);
   await check(page, '09-settings');
 
   await openScreen(page, 'Accounts');

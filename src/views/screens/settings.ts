@@ -35,11 +35,14 @@ function SettingsForm({ current }: { current: SettingsView }) {
       setErrors({ pullIntervalSeconds: 'a number of seconds, at least 1' });
       return;
     }
+    // Only what changed is sent: a setting fixed by the environment can stay as it is.
+    const serverUrl = values.serverUrl.trim();
+    const pullIntervalMs = Math.round(seconds * 1000);
     try {
       const saved = await call('settings.update', {
-        serverUrl: values.serverUrl.trim(),
+        serverUrl: serverUrl === (view.serverUrl ?? '') ? undefined : serverUrl,
         apiKey: typedKey,
-        pullIntervalMs: Math.round(seconds * 1000),
+        pullIntervalMs: pullIntervalMs === view.pullIntervalMs ? undefined : pullIntervalMs,
       });
       setView(saved);
       setValues({ ...values, apiKey: '' });
@@ -59,7 +62,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
     setTest(null);
     try {
       const result = await call('settings.testConnection', { serverUrl: values.serverUrl.trim() || undefined, apiKey: typedKey });
-      setTest({ ok: result.ok, message: result.latencyMs != null ? `${result.message} (${result.latencyMs} ms)` : result.message });
+      setTest(result);
     } catch (error) {
       setErrors(fieldErrors(error));
       setTest({ ok: false, message: errorMessage(error) });
@@ -88,7 +91,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
         </button>
       </div>
       <div class="wide" role="status" data-testid="connection-result">
-        ${test ? html`<div class=${test.ok ? 'notice success' : 'notice error'}>${test.ok ? 'Connected: ' : 'Not connected: '}${test.message}</div>` : null}
+        ${test ? html`<div class=${test.ok ? 'notice success' : 'notice error'}>${test.message}</div>` : null}
       </div>
       <div class="wide"><${SuccessNotice} message=${done} /></div>
     </form>`;
