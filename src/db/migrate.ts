@@ -4,7 +4,19 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SqliteDatabase } from './connection';
 
-export const LOCAL_MIGRATIONS = path.resolve(__dirname, '../../migrations/local');
+/**
+ * The nearest `migrations/local` above this module: the repository root when run from `src/db`, the
+ * app root (inside app.asar when packaged) when bundled into `dist/main.js`.
+ */
+function findMigrations(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'migrations', 'local');
+    if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`No migrations/local folder above ${from}`);
+  }
+}
+
+export const LOCAL_MIGRATIONS = findMigrations(__dirname);
 
 interface JournalEntry {
   idx: number;

@@ -30,12 +30,10 @@ async function stageBundledApp(): Promise<string> {
   return appDir;
 }
 
-// Known broken until the core passes a migrations folder to openLocalStore and main.ts gives it
-// app.getAppPath()/migrations/local (docs/electron-shell.md, "Where the packaged app finds its
-// migrations"): src/db/migrate.ts's default, bundled, points one folder above the app.
-// When that lands this test starts failing: turn `it.failing` into `it`.
+// Regression: bundled, every module's __dirname is <app>/dist, and the migrations folder was once
+// resolved relative to it, one folder above the app.
 describe('the bundled main process in the packaged layout', () => {
-  it.failing('opens its database with the migrations shipped inside the app', async () => {
+  it('opens its database with the migrations shipped inside the app', async () => {
     const appDir = await stageBundledApp();
     const userData = tempDir('blos-bundled-data-');
     const fake = createFakeElectron({ userData, appPath: appDir });
