@@ -22,6 +22,11 @@ export interface AppCoreOptions {
   /** The process environment (default process.env); it outranks .env files. */
   env?: NodeJS.ProcessEnv;
   osMachineId?: OsMachineId;
+  /**
+   * The shipped local migrations (default: migrations/local beside the sources). A bundled main
+   * passes the folder inside the app, e.g. path.join(app.getAppPath(), 'migrations/local').
+   */
+  migrationsFolder?: string;
   updater?: UpdaterPort;
   /** The wall clock for sessions, "today" and record stamps; tests drive their own. */
   now?: () => number;
@@ -67,7 +72,23 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const now = options.now ?? Date.now;
   const configFolders = [options.dataDir, process.cwd()];
   const config = loadClientConfig(configFolders, env);
-  const store = openLocalStore({ file: path.join(options.dataDir, 'blos.db'), osMachineId: options.osMachineId, wallClock: now });
+  const store = openLocalStore({
+    file: path.join(options.dataDir, 'blos.db'),
+    osMachineId: options.osMachineId,
+    migrationsFolder: options.migrationsFolder,
+    wallClock: now,
+  });
+  try {
+    return assemble(options, { store, config, configFolders, env, now });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+/** The parts made from the open store; the caller closes the store if any of this throws. */
+function assemble(options: AppCoreOptions, base: Pick<CoreServices, 'store' | 'config' | 'configFolders' | 'env' | 'now'>): AppCore {
+  const { store, config, now } = base;
   const accounts = new AccountsService({
     db: store.db,
     sqlite: store.sqlite,
@@ -80,16 +101,12 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const engine = new SyncEngine({ store, config: engineConfig(config), ...options.testOverrides?.sync });
 
   const services: CoreServices = {
+    ...base,
     dataDir: options.dataDir,
     version: options.version,
-    store,
     engine,
     accounts,
     updater: options.updater ?? disabledUpdater,
-    now,
-    env,
-    configFolders,
-    config,
   };
   const log = options.log ?? ((message, error) => console.error(`[blos core] ${message}:`, error));
   const dispatcher = new Dispatcher(services, handlers, log);
