@@ -62,11 +62,12 @@ export async function openScreen(page: Page, navLabel: string, heading: string |
 
 export const syncBar = (page: Page) => page.getByRole('region', { name: 'Sync status' });
 
-/** Presses "Sync now" and waits until the exchange has finished (the button is back). */
+/** Presses "Sync now" and waits until that exchange has finished (successfully or not). */
 export async function syncNow(page: Page) {
-  const button = syncBar(page).getByRole('button', { name: /Sync now|Syncing/ });
-  await button.click();
-  await syncBar(page).getByRole('button', { name: 'Sync now' }).waitFor(SLOW);
+  const bar = syncBar(page);
+  const before = Number(await bar.getAttribute('data-syncs-finished'));
+  await bar.getByRole('button', { name: 'Sync now' }).click(SLOW);
+  await page.locator(`[data-testid="sync-bar"][data-syncs-finished="${before + 1}"]`).waitFor(SLOW);
 }
 
 export async function expectSyncState(page: Page, state: 'Online' | 'Offline' | 'Syncing' | 'Sync not set up') {

@@ -21,6 +21,8 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [pollError, setPollError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** How many "Sync now" exchanges have finished: lets a test (or a screen reader user) tell one ended. */
+  const [finished, setFinished] = useState(0);
   const now = useNow(5000);
 
   usePoll(async () => {
@@ -41,12 +43,14 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
       setPollError(errorMessage(error));
     } finally {
       setBusy(false);
+      setFinished((n) => n + 1);
     }
   };
 
   const state = status?.state ?? 'offline';
   const rejected = status?.rejected.length ?? 0;
-  return html`<section class=${`sync-bar state-${status ? state : 'unknown'}`} aria-label="Sync status" data-testid="sync-bar">
+  return html`<section class=${`sync-bar state-${status ? state : 'unknown'}`} aria-label="Sync status" data-testid="sync-bar"
+    data-syncs-finished=${finished}>
     <span class="sync-state" data-state=${status ? state : 'unknown'}>
       <span class="dot" aria-hidden="true"></span>
       <span role="status">${status ? STATE_LABELS[state] : 'Sync status…'}</span>

@@ -2,9 +2,13 @@ import { html } from 'htm/preact';
 import { call } from '../bridge';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { ago, dateTime } from '../format';
+import { ago, dateTime, timeOfDay } from '../format';
 import { useLoad } from '../hooks';
+import { householdTitle, type Household } from '../records';
 import { href } from '../router';
+
+/** Newest first: ids are time-ordered UUIDs, so the list's first page holds the latest entries. */
+const LATEST = 8;
 
 const TABLES = [
   { key: 'households', label: 'Households' },
@@ -14,6 +18,9 @@ const TABLES = [
 
 export function DashboardScreen() {
   const summary = useLoad(() => call('dashboard.summary'), []);
+  const latest = useLoad(() => call('records.list', { table: 'households', limit: LATEST }), []);
+  const startOfDay = new Date().setHours(0, 0, 0, 0);
+  const today = ((latest.data?.items ?? []) as Household[]).filter((row) => row.createdAt >= startOfDay);
   const data = summary.data;
   return html`<${ScreenTitle} title="Dashboard">
       <a class="button primary" href=${href('batch')}>Start batch entry</a>
@@ -35,6 +42,20 @@ export function DashboardScreen() {
               )}
             </ul>
           </section>
+          <div class="columns">
+          <section aria-labelledby="latest-title" class="panel">
+            <h2 id="latest-title">Latest households entered today</h2>
+            ${today.length === 0
+              ? html`<p class="muted">Nothing entered today yet.</p>`
+              : html`<ul class="latest">
+                  ${today.map(
+                    (row) => html`<li key=${row.id}>
+                      <a href=${href(`households/${row.id}`)}>${householdTitle(row)}</a>
+                      <span class="muted"> ${row.area} · ${timeOfDay(row.createdAt)}</span>
+                    </li>`,
+                  )}
+                </ul>`}
+          </section>
           <section aria-labelledby="sync-title" class="panel">
             <h2 id="sync-title">Sync</h2>
             <dl class="facts">
@@ -48,5 +69,6 @@ export function DashboardScreen() {
               <dd>${data.sync.rejected.length ? html`<a href=${href('conflicts')}>${data.sync.rejected.length}</a>` : 'none'}</dd>
             </dl>
           </section>
+          </div>
         `}`;
 }
