@@ -125,6 +125,10 @@ export class SyncLedger {
     this.deleteRejection.run({ tableName: table, rowId });
   }
 
+  hasRejections(): boolean {
+    return this.store.db.select({ rowId: syncRejections.rowId }).from(syncRejections).limit(1).get() !== undefined;
+  }
+
   rejections(): RejectedRecord[] {
     return this.store.db
       .select()

@@ -40,6 +40,7 @@ export class PullApplier {
   private readonly statements;
   private readonly defaults;
   private readonly householdExists;
+  private readonly householdsAmong;
   private readonly insertConflict;
   private readonly upsertParked;
   private readonly deleteParked;
@@ -61,6 +62,7 @@ export class PullApplier {
     >;
     const h = schema.households;
     this.householdExists = db.select({ id: h.id }).from(h).where(eq(h.id, sql.placeholder('id'))).prepare();
+    this.householdsAmong = db.select({ id: h.id }).from(h).where(idIn(h.id)).prepare();
     this.insertConflict = db
       .insert(conflictLog)
       .values({
@@ -95,12 +97,17 @@ export class PullApplier {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
     const pageSize = options.pageSize ?? LIMITS.pullDefault;
     let since = this.ledger.pullCursor();
+    let next = fetchPage(since, pageSize);
     for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
-      options.signal?.throwIfAborted();
-      const page = await fetchPage(since, pageSize);
+      const page = await next;
       options.signal?.throwIfAborted();
       if (page.hasMore && page.cursor <= since) {
         throw new InvalidPullError(`The server said more changes remain but its cursor did not advance (${page.cursor})`);
+      }
+      if (page.hasMore) {
+        // Ask for the next page while this one is applied: the server's time overlaps ours.
+        next = fetchPage(page.cursor, pageSize);
+        next.catch(() => undefined); // awaited (and its error reported) on the next turn, if any
       }
       const result = this.applyPage(page, Date.now());
       tally.received += page.changes.length;
@@ -120,12 +127,13 @@ export class PullApplier {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.changes.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
     const records = page.changes.map(validate);
+    const context = this.pageContext(records);
     let applied = 0;
     let conflicts = 0;
     let newHouseholds = false;
     this.store.sqlite.transaction(() => {
       for (const { change, row } of records) {
-        const outcome = this.applyRecord(change.table, change.version, row, at);
+        const outcome = this.applyRecord(change.table, change.version, row, at, context);
         if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
         if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
         if (change.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
@@ -136,20 +144,50 @@ export class PullApplier {
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
   }
 
+  /**
+   * What the page's rows meet locally, read with one query per table instead of one per row: the
+   * local versions of the page's records and which of their households exist.
+   */
+  private pageContext(records: readonly { change: PullChange; row: WireRecord }[]): PageContext {
+    const ids = new Map<SyncedTableName, string[]>();
+    const parents = new Set<string>();
+    for (const { change, row } of records) {
+      (ids.get(change.table) ?? ids.set(change.table, []).get(change.table)!).push(row.id);
+      if ('householdId' in row) parents.add(row.householdId);
+    }
+    const local = new Map<string, LocalRow>();
+    for (const [table, tableIds] of ids) {
+      for (const row of this.statements[table].getMany.all({ ids: JSON.stringify(tableIds) }) as LocalRow[]) local.set(`${table}/${row.id}`, row);
+    }
+    const households = new Set(
+      parents.size === 0 ? [] : this.householdsAmong.all({ ids: JSON.stringify([...parents]) }).map((h) => h.id),
+    );
+    return { local, households, seen: new Set(), rejections: this.ledger.hasRejections() };
+  }
+
   private applyRecord(
     table: SyncedTableName,
     version: number,
     row: WireRecord,
     at: number,
+    context?: PageContext,
   ): 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged' | 'parked' {
     this.store.clock.observe(row.updatedAt);
-    if ('householdId' in row && !this.householdExists.get({ id: row.householdId })) {
+    const key = `${table}/${row.id}`;
+    // A record seen twice in one page (never sent by our server) is looked up afresh the second time.
+    const fresh = context !== undefined && !context.seen.has(key);
+    context?.seen.add(key);
+    if ('householdId' in row && !(fresh && context.households.has(row.householdId)) && !this.householdExists.get({ id: row.householdId })) {
       // Foreign keys stay on: the child waits until its household arrives.
       this.upsertParked.run({ tableName: table, rowId: row.id, row: { version, row } });
       return 'parked';
     }
+    if (table === 'households') context?.households.add(row.id);
     const statements = this.statements[table];
-    const local = statements.get.get({ id: row.id }) as LocalRow | undefined;
+    const local = fresh ? context.local.get(key) : (statements.get.get({ id: row.id }) as LocalRow | undefined);
+    const clearRejection = () => {
+      if (context?.rejections !== false) this.ledger.clearRejection(table, row.id);
+    };
     if (!local) {
       statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
       return 'applied';
@@ -159,13 +197,13 @@ export class PullApplier {
       // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
       // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
       statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
-      this.ledger.clearRejection(table, row.id);
+      clearRejection();
       return 'same';
     }
     if (order > 0) {
       if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
       statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
-      this.ledger.clearRejection(table, row.id);
+      clearRejection();
       return local.dirty ? 'applied_over_local' : 'applied';
     }
     // The local version is newer. If it is still unsent it wins and stays dirty; if it is clean the
@@ -202,6 +240,21 @@ export class PullApplier {
   }
 }
 
+interface PageContext {
+  /** Local rows of the page's records, by `table/id`, read before the page is applied. */
+  local: Map<string, LocalRow>;
+  /** Households present locally among those the page's children refer to, plus those it brings. */
+  households: Set<string>;
+  seen: Set<string>;
+  /** Whether any refusal is recorded at all (saves a delete per row when none is). */
+  rejections: boolean;
+}
+
+/** `column IN (the ids in the JSON array bound as :ids)`: a list of any length in one prepared statement. */
+function idIn(column: SQLiteColumn) {
+  return sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
+}
+
 function validate(change: PullChange): { change: PullChange; row: WireRecord } {
   const parsed = wireRecords[change.table].safeParse(change.row);
   if (!parsed.success) {
@@ -224,6 +277,7 @@ function tableStatements(store: LocalStore, name: SyncedTableName) {
   );
   return {
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
+    getMany: store.db.select().from(table).where(idIn(table.id)).prepare(),
     upsert: store.db
       .insert(table)
       .values(placeholders as never)

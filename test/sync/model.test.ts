@@ -38,7 +38,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), client }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'server_restart' as const }) },
 );
-const scenarioArb = fc.record({ clients: fc.integer({ min: 3, max: 5 }), ops: fc.array(opArb, { minLength: 5, maxLength: 30 }) });
+const scenarioArb = fc.record({ clients: fc.integer({ min: 3, max: 5 }), ops: fc.array(opArb, { minLength: 5, maxLength: 24 }) });
 
 function normalise(write: WireRecord & { table?: never }): WireRecord {
   const table = 'householdId' in write ? ('fullName' in write ? 'people' : 'visits') : 'households';

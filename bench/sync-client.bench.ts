@@ -1,0 +1,187 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { v7 as uuidv7 } from 'uuid';
+import { openSqlite } from '../src/db/connection';
+import { openLocalStore } from '../src/db/local-store';
+import { SYNCED_TABLE_NAMES } from '../src/db/schema';
+import { LIMITS, type PushRequest } from '../src/protocol/wire';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSqliteSyncStorage } from '../src/server';
+import { SyncEngine } from '../src/sync';
+import type { BenchFigure } from './figures';
+
+/**
+ * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
+ * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, same page
+ * size, no HTTP) in the same run; the longest event-loop stall during that pull; a push of PUSH_ROWS
+ * dirty rows. BENCH_SYNC_CLIENT_ROWS / BENCH_SYNC_CLIENT_PUSH set the sizes.
+ */
+
+const ROWS = Number(process.env.BENCH_SYNC_CLIENT_ROWS ?? 100_000);
+const PUSH_ROWS = Number(process.env.BENCH_SYNC_CLIENT_PUSH ?? 10_000);
+const PAGE = LIMITS.pullDefault;
+const OTHER_PC = 'e'.repeat(64);
+
+/** A realistic mix: one household per 5 rows, then 2 people and 2 visits for it. */
+function seedChanges(count: number): PushRequest['changes'] {
+  const changes: PushRequest['changes'] = [];
+  const base = Date.now() - 3_600_000;
+  let householdId = '';
+  for (let i = 0; i < count; i++) {
+    const stamps = { id: uuidv7(), createdAt: base + i, updatedAt: base + i, machineId: OTHER_PC, deletedAt: null };
+    if (i % 5 === 0) {
+      householdId = stamps.id;
+      changes.push({ table: 'households', row: { ...stamps, area: `Area ${i % 40}`, address: `${i} Market Road`, headName: `Head ${i}`, phone: '+221 77 000 00 00', geoLat: 14.7, geoLng: -17.4, notes: 'Near the mosque.' } });
+    } else if (i % 5 < 3) {
+      changes.push({ table: 'people', row: { ...stamps, householdId, fullName: `Person ${i}`, dateOfBirth: '1990-01-01', gender: 'female', phone: '', idDocument: `ID-${i}`, attributes: { languages: ['wo', 'fr'], literate: true } } });
+    } else {
+      changes.push({ table: 'visits', row: { ...stamps, householdId, visitedAt: base + i, outcome: 'completed', notes: 'All members present; follow-up on the water point scheduled.', answers: { household_size: (i % 9) + 1, water_source: 'well', crops: ['millet', 'peanut'], livestock: { goats: i % 7 } }, enteredBy: 'fieldworker1' } });
+    }
+  }
+  return changes;
+}
+
+/** Longest gap between 1 ms ticks (ms): how long the event loop was blocked at worst. */
+function stallProbe() {
+  let last = performance.now();
+  let longest = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+  }, 1);
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  return () => {
+    clearInterval(timer);
+    histogram.disable();
+    return { probeMs: longest, histogramMaxMs: histogram.max / 1e6, p99Ms: histogram.percentile(99) / 1e6 };
+  };
+}
+
+/** The baseline: the same rows copied from the server's file into a client file, page by page. */
+function rawPullAndApply(serverFile: string, clientFile: string): number {
+  openLocalStore({ file: clientFile }).close();
+  const server = openSqlite(serverFile, { readonly: true });
+  const client = openSqlite(clientFile);
+  const started = performance.now();
+  for (const table of SYNCED_TABLE_NAMES) {
+    const columns = (client.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
+      (c) => c !== 'dirty' && c !== 'server_version',
+    );
+    const list = columns.map((c) => `"${c}"`).join(', ');
+    const page = server.prepare(`SELECT server_version, ${list} FROM "${table}" WHERE server_version > ? ORDER BY server_version LIMIT ${PAGE}`).raw();
+    const insert = client.prepare(`INSERT INTO "${table}" (server_version, dirty, ${list}) VALUES (?, 0, ${columns.map(() => '?').join(', ')})`);
+    const apply = client.transaction((rows: unknown[][]) => {
+      for (const row of rows) insert.run(row);
+    });
+    let since = 0;
+    for (;;) {
+      const rows = page.all(since) as unknown[][];
+      if (rows.length === 0) break;
+      apply(rows);
+      since = rows.at(-1)![0] as number;
+    }
+  }
+  const ms = performance.now() - started;
+  server.close();
+  client.close();
+  return ms;
+}
+
+/**
+ * The server in its own process, as in production: its work must not count as the client's
+ * event-loop stall.
+ */
+async function spawnServer(dbFile: string, apiKey: string, cwd: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(__dirname, '../src/server/cli.ts')], {
+    cwd,
+    env: { ...process.env, SYNC_API_KEY: apiKey, SYNC_SERVER_DB: dbFile, SYNC_SERVER_PORT: '0', SYNC_SERVER_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  return { url, child };
+}
+
+export default async function syncClientBench(): Promise<BenchFigure[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blos-bench-sync-client-'));
+  const apiKey = crypto.randomBytes(32).toString('hex');
+  const serverFile = path.join(dir, 'server.db');
+  // Seeded through the server's storage directly: fast, and the same code a push runs.
+  const storage = openSqliteSyncStorage({ file: serverFile, now: Date.now });
+  const changes = seedChanges(ROWS);
+  for (let i = 0; i < changes.length; i += LIMITS.pushRows) storage.applyPush(OTHER_PC, changes.slice(i, i + LIMITS.pushRows));
+  storage.close();
+  const server = await spawnServer(serverFile, apiKey, dir);
+  const figures: BenchFigure[] = [];
+  const bench = 'sync-client';
+  try {
+
+    const store = openLocalStore({ file: path.join(dir, 'client.db') });
+    const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 } });
+    const stop = stallProbe();
+    const started = performance.now();
+    const status = await engine.syncNow();
+    const pullMs = performance.now() - started;
+    const stall = stop();
+    if (status.lastError) throw new Error(status.lastError);
+    const pulled = engine.lastReport?.pulled ?? 0;
+    if (pulled !== ROWS) throw new Error(`pulled ${pulled} of ${ROWS} rows`);
+
+    const rawMs = rawPullAndApply(serverFile, path.join(dir, 'raw-client.db'));
+    const engineRate = (ROWS / pullMs) * 1000;
+    const rawRate = (ROWS / rawMs) * 1000;
+    figures.push(
+      { bench, metric: `initial sync of ${ROWS} rows (engine, HTTP)`, value: pullMs / 1000, unit: 's' },
+      { bench, metric: 'initial sync rate (engine, HTTP)', value: engineRate, unit: 'rows/s' },
+      { bench, metric: 'raw pull-and-apply rate (files, no HTTP)', value: rawRate, unit: 'rows/s' },
+      { bench, metric: 'engine / raw', value: engineRate / rawRate, unit: 'ratio', target: '>= 0.7' },
+      { bench, metric: `longest event-loop stall during the pull (1 ms probe, pages of ${PAGE})`, value: stall.probeMs, unit: 'ms', target: '< 20' },
+      { bench, metric: 'event-loop delay p99 during the pull', value: stall.p99Ms, unit: 'ms' },
+    );
+
+    const household = store.repos.households.create({ area: 'Bench' });
+    const visits = Array.from({ length: PUSH_ROWS - 1 }, (_, i) => ({
+      householdId: household.id,
+      visitedAt: i,
+      outcome: 'completed' as const,
+      notes: 'All members present; follow-up on the water point scheduled.',
+      answers: { household_size: (i % 9) + 1, water_source: 'well', crops: ['millet', 'peanut'] },
+    }));
+    store.repos.visits.batchCreate(visits);
+    const stopPush = stallProbe();
+    const pushStarted = performance.now();
+    const afterPush = await engine.syncNow();
+    const pushMs = performance.now() - pushStarted;
+    const pushStall = stopPush();
+    if (afterPush.lastError || afterPush.pendingTotal !== 0) throw new Error(`push incomplete: ${JSON.stringify(afterPush)}`);
+    figures.push(
+      { bench, metric: `push of ${PUSH_ROWS} dirty rows`, value: pushMs / 1000, unit: 's' },
+      { bench, metric: 'push rate', value: (PUSH_ROWS / pushMs) * 1000, unit: 'rows/s' },
+      { bench, metric: 'longest event-loop stall during the push', value: pushStall.probeMs, unit: 'ms' },
+    );
+    await engine.stop();
+    store.close();
+  } finally {
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return figures;
+}
