@@ -64,7 +64,9 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
           ${rejected
             ? html`<a class="sync-item sync-warn" href=${href('conflicts')}>${count(rejected, 'record')} rejected</a>`
             : null}
-          ${status.clockWarning ? html`<span class="sync-item sync-warn" data-testid="clock-warning">Clock: ${status.clockWarning}</span>` : null}
+          ${status.clockWarning
+            ? html`<a class="sync-item sync-warn" href=${href('conflicts')} title=${status.clockWarning} data-testid="clock-warning">Clock warning</a>`
+            : null}
           ${status.lastError ? html`<span class="sync-item sync-error" title=${status.lastError}>${status.lastError}</span>` : null}
           ${state === 'disabled' && isAdmin ? html`<a class="sync-item" href=${href('settings')}>Set up sync</a>` : null}
         `

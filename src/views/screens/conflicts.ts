@@ -35,10 +35,15 @@ export function ConflictsScreen() {
   const about = useLoad(() => call('app.about'), []);
   const conflicts = useLoad(() => call('sync.conflicts', { limit: PAGE_SIZE, after }), [after]);
   const rejections = useLoad(() => call('sync.rejections'), []);
+  const status = useLoad(() => call('sync.status'), []);
   const self = about.data?.machineId;
   const items: ConflictEntry[] = conflicts.data?.items ?? [];
 
   return html`<${ScreenTitle} title="Sync issues" />
+    ${status.data?.clockWarning
+      ? html`<div class="notice warn" data-testid="clock-warning-detail"><strong>Clock warning.</strong> ${status.data.clockWarning}</div>`
+      : null}
+    ${status.data?.lastError ? html`<div class="notice error">Last sync error: ${status.data.lastError}</div>` : null}
     <section aria-labelledby="rejected-title">
       <h2 id="rejected-title">Rejected by the server (${rejections.data?.length ?? '…'})</h2>
       <p class="muted">These records stay on this PC and are sent again once they are corrected.</p>
@@ -82,10 +87,12 @@ export function ConflictsScreen() {
             </tbody>
           </table>`
         : null}
-      <nav class="pager" aria-label="Conflict pages">
-        <button type="button" class="button secondary" disabled=${cursors.length === 1} onClick=${() => setCursors((c) => c.slice(0, -1))}>Newer</button>
-        <button type="button" class="button secondary" disabled=${!conflicts.data?.nextAfter}
-          onClick=${() => conflicts.data?.nextAfter && setCursors((c) => [...c, conflicts.data!.nextAfter])}>Older</button>
-      </nav>
+      ${cursors.length > 1 || conflicts.data?.nextAfter
+        ? html`<nav class="pager" aria-label="Conflict pages">
+            <button type="button" class="button secondary" disabled=${cursors.length === 1} onClick=${() => setCursors((c) => c.slice(0, -1))}>Newer</button>
+            <button type="button" class="button secondary" disabled=${!conflicts.data?.nextAfter}
+              onClick=${() => conflicts.data?.nextAfter && setCursors((c) => [...c, conflicts.data!.nextAfter])}>Older</button>
+          </nav>`
+        : null}
     </section>`;
 }
