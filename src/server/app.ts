@@ -142,7 +142,7 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
 
   app.get(PATHS.health, async () => ({ ok: true as const, protocolVersion: PROTOCOL_VERSION, serverTime: now() }));
 
-  app.get(PATHS.status, { onRequest: [authorised] }, async () => ({ ...storage.status(), serverTime: now() }));
+  app.get(PATHS.status, { onRequest: [authorised] }, async () => ({ ...(await storage.status()), serverTime: now() }));
 
   app.post(PATHS.push, { onRequest: [authorised, identified] }, async (request): Promise<PushResponse> => {
     if (request.body === undefined) {
@@ -150,15 +150,15 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
     }
     const batch = pushRequestSchema.safeParse(request.body);
     if (!batch.success) throw new HttpError(422, 'invalid_batch', `Nothing was applied: ${describeIssues(batch.error.issues)}`);
-    const results = storage.applyPush(request.machineId, batch.data.changes);
+    const results = await storage.applyPush(request.machineId, batch.data.changes);
     return { results, serverTime: now() };
   });
 
   app.get(PATHS.pull, { onRequest: [authorised, identified] }, async (request): Promise<PullResponse> => {
     const query = pullQuerySchema.safeParse(request.query);
     if (!query.success) throw new HttpError(400, 'malformed_request', `Bad pull query: ${describeIssues(query.error.issues)}`);
-    const page = storage.pull(query.data.since, query.data.limit);
-    storage.recordPull(request.machineId, page.changes.length);
+    const page = await storage.pull(query.data.since, query.data.limit);
+    await storage.recordPull(request.machineId, page.changes.length);
     return { ...page, serverTime: now() };
   });
 

@@ -1,9 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { buildSyncApp } from './app';
-import { openSqliteSyncStorage } from './sqlite-storage';
-import type { SyncStorage } from './storage';
+import { openSqliteSyncStorage, type SqliteSyncStorage } from './sqlite-storage';
 
-export type { SyncStorage, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
+export type { SyncStorage, MaybePromise, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
 export { openSqliteSyncStorage, SqliteSyncStorage, SERVER_MIGRATIONS } from './sqlite-storage';
 export { buildSyncApp } from './app';
 
@@ -23,7 +22,8 @@ export interface RunningSyncServer {
   /** http://HOST:PORT, no trailing slash. */
   url: string;
   port: number;
-  storage: SyncStorage;
+  /** The server's SQLite storage (synchronous): tests seed and inspect the server through it. */
+  storage: SqliteSyncStorage;
   /** Stops accepting, finishes requests in flight, then closes the database. */
   close(): Promise<void>;
 }

@@ -1,22 +1,26 @@
 import type { SyncedTableName } from '../db/schema';
 import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
 
+/** The SQLite implementation answers synchronously; a client-server database (PostgreSQL) cannot. */
+export type MaybePromise<T> = T | Promise<T>;
+
 /**
  * What the sync server needs from a database. The SQLite implementation is the embedded default; a
- * PostgreSQL one implements the same contract (one transaction per push, versions committed in order).
+ * PostgreSQL one implements the same contract (one transaction per push, versions committed in order:
+ * docs/sync-protocol.md section 11).
  */
 export interface SyncStorage {
   /**
    * Validates and applies one push in a single transaction: one result per change, in order. Valid
    * changes that win last-write-wins get fresh versions; rejected ones change nothing.
    */
-  applyPush(machineId: string, changes: PushRequest['changes']): PushResult[];
+  applyPush(machineId: string, changes: PushRequest['changes']): MaybePromise<PushResult[]>;
   /** Changes with version > since, in version order, at most `limit`. */
-  pull(since: number, limit: number): PullPage;
+  pull(since: number, limit: number): MaybePromise<PullPage>;
   /** Notes that a machine pulled `rows` rows (the machines registry). */
-  recordPull(machineId: string, rows: number): void;
-  status(): ServerStatus;
-  close(): void;
+  recordPull(machineId: string, rows: number): MaybePromise<void>;
+  status(): MaybePromise<ServerStatus>;
+  close(): MaybePromise<void>;
 }
 
 export interface PullPage {
