@@ -109,6 +109,17 @@ test('an admin creates a field worker, who can sign in until disabled', async ()
   await signIn(worker, 'fieldy', 'field worker password');
   await worker.getByRole('alert').waitFor(SLOW);
   expect(await worker.getByRole('heading', { name: 'Dashboard' }).count()).toBe(0);
+
+  // Reset the password (the form takes the focus: type and press Enter), enable, sign in with it.
+  await admin.getByRole('button', { name: 'Reset password of fieldy' }).click();
+  await admin.getByRole('heading', { name: 'Reset the password of fieldy' }).waitFor();
+  await admin.keyboard.insertText('a brand new password');
+  await admin.keyboard.press('Enter');
+  await admin.getByText('Password of fieldy reset.').waitFor(SLOW);
+  await admin.getByRole('button', { name: 'Enable fieldy' }).click();
+  await admin.getByRole('row', { name: /fieldy/ }).getByText('Active').waitFor();
+  await signIn(worker, 'fieldy', 'a brand new password');
+  await worker.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
 });
 
 test('an idle session ends by itself and the page returns to sign-in (polling does not keep it alive)', async () => {

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
 import { startTestServer, type TestServer } from '../support/sync-server';
-import { ADMIN, createFirstAdmin, enter, openScreen, signOut, SLOW } from './driver';
+import { ADMIN, createFirstAdmin, enter, eventually, openScreen, signOut, SLOW } from './driver';
 
 /**
  * Every screen, once, at 1366x768: no serious or critical axe-core violation, and a screenshot in
@@ -87,7 +87,12 @@ test('every screen is accessible and is captured at 1366x768', async () => {
   await openScreen(page, 'Households');
   await page.getByRole('link', { name: 'Alan Turing' }).click();
   await page.getByRole('button', { name: 'Delete' }).click();
-  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  // The question takes the focus, on the safe answer; the keyboard reaches the other one.
+  const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+  await eventually(async () => expect(await focusedText()).toBe('Keep it'));
+  await page.keyboard.press('Shift+Tab');
+  expect(await focusedText()).toBe('Yes, delete');
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Households' }).waitFor();
   await page.getByTestId('households-summary').getByText('of 2').waitFor(SLOW);
 

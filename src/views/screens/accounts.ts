@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AccountSummary } from '../../ipc/contract';
 import { call, errorMessage, fieldErrors } from '../bridge';
 import { Field } from '../components/field';
@@ -103,6 +103,8 @@ function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => 
 function ResetPassword({ account, onDone }: { account: AccountSummary | undefined; onDone: (message: string | null) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
+  const input = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
+  useEffect(() => input.current?.focus(), [account?.id]);
   if (!account) return null;
 
   const submit = async (event: Event) => {
@@ -119,7 +121,7 @@ function ResetPassword({ account, onDone }: { account: AccountSummary | undefine
     <h2 id="reset-title">Reset the password of ${account.username}</h2>
     <form onSubmit=${submit} novalidate aria-label="Reset password" class="form-grid">
       <${Field} id="reset-password" label="New password" type="password" value=${password} onValue=${setPassword} error=${error}
-        hint="At least 10 characters" autoComplete="new-password" required autoFocus />
+        hint="At least 10 characters" autoComplete="new-password" required inputRef=${input} />
       <div class="form-actions wide">
         <button type="submit" class="button primary">Set password</button>
         <button type="button" class="button secondary" onClick=${() => onDone(null)}>Cancel</button>

@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { GENDERS, VISIT_OUTCOMES } from '../../db/domain-columns';
 import { call, errorMessage, fieldErrors } from '../bridge';
 import { Field } from '../components/field';
@@ -20,6 +20,15 @@ export function HouseholdDetailScreen({ id }: { id: string }) {
   const visits = useLoad(() => call('records.list', { table: 'visits', filters: { householdId: id }, limit: CHILD_LIMIT }), [id]);
   const [confirming, setConfirming] = useState(false);
   const [deleteError, setDeleteError] = useState<string | null>(null);
+  const keepButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  // Keyboard focus follows the question and comes back to Delete when it is withdrawn.
+  useEffect(() => {
+    if (confirming) keepButton.current?.focus();
+    else if (asked.current) deleteButton.current?.focus();
+    asked.current ||= confirming;
+  }, [confirming]);
 
   const row = household.data;
   if (!row) {
@@ -42,9 +51,9 @@ export function HouseholdDetailScreen({ id }: { id: string }) {
         ? html`<span class="confirm" role="group" aria-label="Confirm delete">
             <span>Delete this household with its people and visits?</span>
             <button type="button" class="button danger" onClick=${remove}>Yes, delete</button>
-            <button type="button" class="button secondary" onClick=${() => setConfirming(false)}>Keep it</button>
+            <button type="button" class="button secondary" ref=${keepButton} onClick=${() => setConfirming(false)}>Keep it</button>
           </span>`
-        : html`<button type="button" class="button danger" onClick=${() => setConfirming(true)}>Delete</button>`}
+        : html`<button type="button" class="button danger" ref=${deleteButton} onClick=${() => setConfirming(true)}>Delete</button>`}
     <//>
     <${ErrorNotice} message=${deleteError} />
     <dl class="facts panel">
