@@ -32,6 +32,7 @@ function makeVisit(i: number): Record<string, unknown> {
     vaccinated: i % 2 === 0,
     income_band: `band-${i % 5}`,
     comments: 'Roof repaired after the rains; family asks about the next distribution date.',
+    follow_up: { needed: i % 3 === 0, reason: 'check the water point filter', due_in_days: 14 },
   };
   return {
     id: uuidv7(),
