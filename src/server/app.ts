@@ -158,7 +158,8 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
     const query = pullQuerySchema.safeParse(request.query);
     if (!query.success) throw new HttpError(400, 'malformed_request', `Bad pull query: ${describeIssues(query.error.issues)}`);
     const page = await storage.pull(query.data.since, query.data.limit);
-    await storage.recordPull(request.machineId, page.changes.length);
+    // HEAD sends no rows, so it counts as no pull.
+    if (request.method === 'GET') await storage.recordPull(request.machineId, page.changes.length);
     return { ...page, serverTime: now() };
   });
 
