@@ -10,23 +10,23 @@ import { SYNCED_TABLE_NAMES } from '../src/db/schema';
 import { LIMITS, type PushRequest } from '../src/protocol/wire';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSqliteSyncStorage } from '../src/server';
-import { SyncEngine } from '../src/sync';
+import { DEFAULT_PULL_PAGE, SyncEngine } from '../src/sync';
 import type { BenchFigure } from './figures';
 
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
  * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, same page
  * size, no HTTP) in the same run; the longest event-loop stall during that pull; a push of PUSH_ROWS
- * dirty rows. BENCH_SYNC_CLIENT_ROWS / BENCH_SYNC_CLIENT_PUSH set the sizes.
+ * dirty rows. BENCH_SYNC_CLIENT_ROWS / _PUSH / _PAGE set the sizes.
  */
 
 const ROWS = Number(process.env.BENCH_SYNC_CLIENT_ROWS ?? 100_000);
 const PUSH_ROWS = Number(process.env.BENCH_SYNC_CLIENT_PUSH ?? 10_000);
-const PAGE = LIMITS.pullDefault;
+const PAGE = Number(process.env.BENCH_SYNC_CLIENT_PAGE ?? DEFAULT_PULL_PAGE);
 const OTHER_PC = 'e'.repeat(64);
 
 /** A realistic mix: one household per 5 rows, then 2 people and 2 visits for it. */
-function seedChanges(count: number): PushRequest['changes'] {
+export function seedChanges(count: number): PushRequest['changes'] {
   const changes: PushRequest['changes'] = [];
   const base = Date.now() - 3_600_000;
   let householdId = '';
@@ -133,7 +133,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
   try {
 
     const store = openLocalStore({ file: path.join(dir, 'client.db') });
-    const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 } });
+    const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 }, pullPageSize: PAGE });
     const stop = stallProbe();
     const started = performance.now();
     const status = await engine.syncNow();

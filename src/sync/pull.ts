@@ -109,7 +109,7 @@ export class PullApplier {
         next = fetchPage(page.cursor, pageSize);
         next.catch(() => undefined); // awaited (and its error reported) on the next turn, if any
       }
-      const result = this.applyPage(page, Date.now());
+      const result = this.applyPage(page, Date.now(), await validateYielding(page.changes));
       tally.received += page.changes.length;
       tally.applied += result.applied;
       tally.conflicts += result.conflicts;
@@ -123,10 +123,9 @@ export class PullApplier {
   }
 
   /** Validates and applies one page with its cursor, all in one transaction. */
-  applyPage(page: PullResponse, at: number): Omit<PullTally, 'received'> {
+  applyPage(page: PullResponse, at: number, records = page.changes.map(validate)): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.changes.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
-    const records = page.changes.map(validate);
     const context = this.pageContext(records);
     let applied = 0;
     let conflicts = 0;
@@ -148,7 +147,7 @@ export class PullApplier {
    * What the page's rows meet locally, read with one query per table instead of one per row: the
    * local versions of the page's records and which of their households exist.
    */
-  private pageContext(records: readonly { change: PullChange; row: WireRecord }[]): PageContext {
+  private pageContext(records: readonly ValidRecord[]): PageContext {
     const ids = new Map<SyncedTableName, string[]>();
     const parents = new Set<string>();
     for (const { change, row } of records) {
@@ -255,7 +254,21 @@ function idIn(column: SQLiteColumn) {
   return sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
 }
 
-function validate(change: PullChange): { change: PullChange; row: WireRecord } {
+/** Rows validated between two turns of the event loop: validation is CPU work that needs no lock. */
+const VALIDATION_CHUNK = 100;
+
+async function validateYielding(changes: readonly PullChange[]): Promise<ValidRecord[]> {
+  const records: ValidRecord[] = [];
+  for (let i = 0; i < changes.length; i += VALIDATION_CHUNK) {
+    if (i > 0) await yieldToEventLoop();
+    for (const change of changes.slice(i, i + VALIDATION_CHUNK)) records.push(validate(change));
+  }
+  return records;
+}
+
+type ValidRecord = { change: PullChange; row: WireRecord };
+
+function validate(change: PullChange): ValidRecord {
   const parsed = wireRecords[change.table].safeParse(change.row);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
