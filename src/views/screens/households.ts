@@ -20,11 +20,14 @@ const SEARCH_DEBOUNCE_MS = 250;
 export function HouseholdsScreen({ initialSearch }: { initialSearch: string }) {
   const [search, setSearch] = useState(initialSearch);
   const settled = useDebounced(search.trim(), SEARCH_DEBOUNCE_MS);
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  // Paging belongs to one search: a new search starts at page 1 in the same render, so the list
+  // never asks for the old search's page of the new search first.
+  const [paging, setPaging] = useState<{ search: string; cursors: (string | null)[] }>({ search: settled, cursors: [null] });
+  const cursors = paging.search === settled ? paging.cursors : [null];
   const after = cursors[cursors.length - 1] ?? null;
+  const setCursors = (next: (string | null)[]) => setPaging({ search: settled, cursors: next });
 
   useEffect(() => {
-    setCursors([null]);
     // Keep the search in the address so Back from a household returns to the same list.
     navigate('households', { q: settled }, { replace: true });
   }, [settled]);
@@ -70,9 +73,9 @@ export function HouseholdsScreen({ initialSearch }: { initialSearch: string }) {
     </table>
     <nav class="pager" aria-label="Pages">
       <button type="button" class="button secondary" disabled=${cursors.length === 1}
-        onClick=${() => setCursors((c) => c.slice(0, -1))}>Previous page</button>
+        onClick=${() => setCursors(cursors.slice(0, -1))}>Previous page</button>
       <span class="muted">Page ${cursors.length.toLocaleString()}</span>
       <button type="button" class="button secondary" disabled=${!page.data?.nextAfter}
-        onClick=${() => page.data?.nextAfter && setCursors((c) => [...c, page.data!.nextAfter])}>Next page</button>
+        onClick=${() => page.data?.nextAfter && setCursors([...cursors, page.data.nextAfter])}>Next page</button>
     </nav>`;
 }
