@@ -245,5 +245,5 @@ describe('fuzzed push bodies', () => {
     console.log(`fuzz: ${applied} of ${RUNS} bodies stored something`);
     // The generator reaches the interesting paths, not only refusals.
     expect(applied).toBeGreaterThan(RUNS / 20);
-  });
+  }, 60_000 + RUNS * 100);
 });
