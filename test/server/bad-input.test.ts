@@ -258,3 +258,22 @@ describe('refused records (per record; the rest of the push still applies)', () 
     });
   });
 });
+
+describe('accepted variants', () => {
+  it('takes a charset parameter, an explicit protocol version 1, no compression and a lower-case scheme', async () => {
+    const row = household({ createdAt: NOW, updatedAt: NOW });
+    const response = await request(server(), {
+      method: 'POST',
+      path: PATHS.push,
+      headers: {
+        authorization: `bearer ${ts.apiKey.toUpperCase()}`,
+        'x-machine-id': machineA,
+        'x-protocol-version': '1',
+        'content-type': 'application/json; charset=utf-8',
+      },
+      body: new Uint8Array(Buffer.from(JSON.stringify({ changes: [{ table: 'households', row }] }))),
+    });
+    expect(response.status).toBe(200);
+    expect((response.json as PushResponse).results[0]).toMatchObject({ id: row.id, status: 'applied' });
+  });
+});
