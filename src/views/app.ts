@@ -7,6 +7,7 @@ import { useRoute, type Route } from './router';
 import { AboutScreen } from './screens/about';
 import { AccountsScreen } from './screens/accounts';
 import { BatchEntryScreen } from './screens/batch-entry';
+import { ChangePasswordScreen } from './screens/change-password';
 import { ConflictsScreen } from './screens/conflicts';
 import { DashboardScreen } from './screens/dashboard';
 import { HouseholdDetailScreen } from './screens/household-detail';
@@ -38,6 +39,8 @@ function screenFor(route: Route, isAdmin: boolean) {
       break;
     case 'about':
       return html`<${AboutScreen} />`;
+    case 'password':
+      return html`<${ChangePasswordScreen} />`;
   }
   return html`<h1 tabindex="-1">Page not found</h1><p><a href="#/">Go to the dashboard</a></p>`;
 }

@@ -87,7 +87,7 @@ test('after too many failures in an hour the account is locked, even with the ri
   }
 });
 
-test('an admin creates a field worker, who can sign in until disabled', async () => {
+test('an admin creates a field worker, who can sign in until disabled; a reset password works and the worker changes it', async () => {
   const admin = await open();
   await enter(admin);
   await openScreen(admin, 'Accounts');
@@ -119,6 +119,21 @@ test('an admin creates a field worker, who can sign in until disabled', async ()
   await admin.getByRole('button', { name: 'Enable fieldy' }).click();
   await admin.getByRole('row', { name: /fieldy/ }).getByText('Active').waitFor();
   await signIn(worker, 'fieldy', 'a brand new password');
+  await worker.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+
+  // ...and then chooses their own.
+  await worker.getByRole('link', { name: /Fiona Field/ }).click();
+  await worker.getByRole('heading', { level: 1, name: 'Change my password' }).waitFor();
+  await worker.getByLabel('Current password').fill('not it at all');
+  await worker.getByLabel('New password', { exact: true }).fill('my own secret words');
+  await worker.getByLabel('Repeat new password').fill('my own secret words');
+  await worker.getByRole('button', { name: 'Change password' }).click();
+  await worker.getByRole('alert').waitFor(SLOW);
+  await worker.getByLabel('Current password').fill('a brand new password');
+  await worker.getByRole('button', { name: 'Change password' }).click();
+  await worker.getByText('Your password has been changed.').waitFor(SLOW);
+  await signOut(worker);
+  await signIn(worker, 'fieldy', 'my own secret words');
   await worker.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
 });
 

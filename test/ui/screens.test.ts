@@ -121,5 +121,9 @@ test('every screen is accessible and is captured at 1366x768', async () => {
   await page.getByTestId('app-version').waitFor();
   await check(page, '11-about');
 
+  await page.getByRole('link', { name: new RegExp(ADMIN.displayName) }).click();
+  await page.getByRole('heading', { level: 1, name: 'Change my password' }).waitFor();
+  await check(page, '12-change-password');
+
   expect(opened.problems).toEqual([]);
 });

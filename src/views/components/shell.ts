@@ -2,7 +2,7 @@ import { html } from 'htm/preact';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, errorMessage } from '../bridge';
-import { href } from '../router';
+import { href, navigate } from '../router';
 import { useSession } from '../session';
 import { SyncBar } from './sync-bar';
 
@@ -52,6 +52,8 @@ export function Shell({ section, routeKey, children }: { section: string; routeK
       setLogoutError(errorMessage(error));
       return;
     }
+    // The next person to sign in starts on the dashboard, not on the screen the last one left open.
+    navigate('');
     refresh();
   };
 
@@ -70,7 +72,9 @@ export function Shell({ section, routeKey, children }: { section: string; routeK
         </ul>
       </nav>
       <div class="user">
-        <span class="user-name">${user.displayName} <span class="muted">(${isAdmin ? 'admin' : 'field worker'})</span></span>
+        <a class="user-name" href=${href('password')} title="Change my password" aria-current=${section === 'password' ? 'page' : undefined}>
+          ${user.displayName} <span class="muted">(${isAdmin ? 'admin' : 'field worker'})</span>
+        </a>
         <button type="button" class="button small secondary" onClick=${logout}>Log out</button>
       </div>
     </header>

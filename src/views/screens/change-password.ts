@@ -1,0 +1,46 @@
+import { html } from 'htm/preact';
+import { useState } from 'preact/hooks';
+import { call, errorMessage, fieldErrors } from '../bridge';
+import { Field } from '../components/field';
+import { ErrorNotice, SuccessNotice } from '../components/notice';
+import { ScreenTitle } from '../components/shell';
+import { useForm } from '../form';
+
+/** The signed-in person changes their own password (after an admin reset, say). */
+export function ChangePasswordScreen() {
+  const blank = { currentPassword: '', newPassword: '', confirm: '' };
+  const { values, setValues, errors, setErrors, set } = useForm(blank);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setDone(null);
+    if (values.newPassword !== values.confirm) {
+      setErrors({ confirm: 'The two passwords differ' });
+      return;
+    }
+    try {
+      await call('session.changePassword', { currentPassword: values.currentPassword, newPassword: values.newPassword });
+      setValues(blank);
+      setFailure(null);
+      setDone('Your password has been changed.');
+    } catch (error) {
+      setErrors(fieldErrors(error));
+      setFailure(errorMessage(error));
+    }
+  };
+
+  return html`<${ScreenTitle} title="Change my password" />
+    <form onSubmit=${submit} novalidate aria-label="Change my password" class="form-grid narrow">
+      <${ErrorNotice} message=${failure} />
+      <${Field} id="currentPassword" label="Current password" type="password" value=${values.currentPassword}
+        onValue=${set('currentPassword')} error=${errors.currentPassword} autoComplete="current-password" required wide />
+      <${Field} id="newPassword" label="New password" type="password" value=${values.newPassword} onValue=${set('newPassword')}
+        error=${errors.newPassword} hint="At least 10 characters" autoComplete="new-password" required />
+      <${Field} id="confirm" label="Repeat new password" type="password" value=${values.confirm} onValue=${set('confirm')}
+        error=${errors.confirm} autoComplete="new-password" required />
+      <div class="form-actions wide"><button type="submit" class="button primary">Change password</button></div>
+      <div class="wide"><${SuccessNotice} message=${done} /></div>
+    </form>`;
+}
