@@ -26,7 +26,7 @@ const PAGE = Number(process.env.BENCH_SYNC_CLIENT_PAGE ?? DEFAULT_PULL_PAGE);
 const OTHER_PC = 'e'.repeat(64);
 
 /** A realistic mix: one household per 5 rows, then 2 people and 2 visits for it. */
-export function seedChanges(count: number): PushRequest['changes'] {
+function seedChanges(count: number): PushRequest['changes'] {
   const changes: PushRequest['changes'] = [];
   const base = Date.now() - 3_600_000;
   let householdId = '';
