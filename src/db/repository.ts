@@ -1,9 +1,10 @@
-import { and, count, desc, eq, getTableColumns, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { HybridClock } from './clock';
 import { compileStatement } from './compiled-statement';
+import { RowShape } from './row-shape';
 import type { SqliteDatabase } from './connection';
 import type { RecordInput } from './record-schemas';
 import * as schema from './schema';
@@ -56,8 +57,6 @@ interface RepositorySpec {
   dependents: readonly SyncedTableName[];
 }
 
-const SYNC_COLUMN_KEYS = new Set(['id', 'createdAt', 'updatedAt', 'machineId', 'deletedAt', 'serverVersion', 'dirty']);
-
 const LIKE_ESCAPE = '\\';
 function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c)}%`;
@@ -70,8 +69,7 @@ function likePattern(search: string): string {
  */
 export class SyncedRepository<T extends SyncedTableName> {
   private readonly table: SyncedTables[T];
-  private readonly domainKeys: string[];
-  private readonly defaults: Record<string, unknown>;
+  private readonly shape: RowShape;
   // Prepared once: drizzle re-prepares unprepared queries on every call (ARCHITECTURE 7).
   private readonly insertStatement;
   private readonly getStatement;
@@ -82,15 +80,8 @@ export class SyncedRepository<T extends SyncedTableName> {
     private readonly spec: RepositorySpec,
   ) {
     this.table = schema.syncedTables[name];
-    const columns = getTableColumns(this.table) as Record<string, SQLiteColumn>;
-    this.domainKeys = Object.keys(columns).filter((k) => !SYNC_COLUMN_KEYS.has(k));
-    this.defaults = {};
-    for (const [key, column] of Object.entries(columns)) {
-      if (column.hasDefault && column.default !== undefined) this.defaults[key] = column.default;
-      else if (!column.notNull) this.defaults[key] = null;
-    }
-    const placeholders = Object.fromEntries(Object.keys(columns).map((k) => [k, sql.placeholder(k)]));
-    this.insertStatement = compileStatement(ctx.sqlite, ctx.db.insert(this.table).values(placeholders as never));
+    this.shape = new RowShape(name);
+    this.insertStatement = compileStatement(ctx.sqlite, ctx.db.insert(this.table).values(this.shape.placeholders() as never));
     this.getStatement = ctx.db
       .select()
       .from(this.table as typeof schema.households)
@@ -99,9 +90,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   }
 
   private newRow(input: RecordInput<T>, stamp: number): SyncedRow<T> {
-    // Built key by key in one fixed order: object spreads of varying shapes cost more than the
-    // insert itself at batch-entry rates.
-    const row: Record<string, unknown> = {
+    return this.shape.fill(input, {
       id: uuidv7(),
       createdAt: stamp,
       updatedAt: stamp,
@@ -109,10 +98,7 @@ export class SyncedRepository<T extends SyncedTableName> {
       deletedAt: null,
       serverVersion: null,
       dirty: true,
-    };
-    const values = input as Record<string, unknown>;
-    for (const key of this.domainKeys) row[key] = values[key] ?? this.defaults[key];
-    return row as SyncedRow<T>;
+    }) as SyncedRow<T>;
   }
 
   create(input: RecordInput<T>): SyncedRow<T> {

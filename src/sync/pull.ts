@@ -8,7 +8,9 @@ import { conflictLog, pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } fro
 import { LIMITS, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
 import { compareVersions } from './lww';
 import type { SyncLedger } from './ledger';
-import { columnDefaults, toWireRow, type LocalRow } from './wire-rows';
+import { toWireRow, type LocalRow } from './wire-rows';
+import { compileStatement } from '../db/compiled-statement';
+import { RowShape } from '../db/row-shape';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -38,7 +40,6 @@ const MAX_PAGES_PER_PULL = 10_000;
  */
 export class PullApplier {
   private readonly statements;
-  private readonly defaults;
   private readonly householdExists;
   private readonly householdsAmong;
   private readonly insertConflict;
@@ -55,10 +56,6 @@ export class PullApplier {
     this.statements = Object.fromEntries(SYNCED_TABLE_NAMES.map((name) => [name, tableStatements(store, name)])) as Record<
       SyncedTableName,
       ReturnType<typeof tableStatements>
-    >;
-    this.defaults = Object.fromEntries(SYNCED_TABLE_NAMES.map((name) => [name, columnDefaults(name)])) as Record<
-      SyncedTableName,
-      Record<string, unknown>
     >;
     const h = schema.households;
     this.householdExists = db.select({ id: h.id }).from(h).where(eq(h.id, sql.placeholder('id'))).prepare();
@@ -188,20 +185,20 @@ export class PullApplier {
       if (context?.rejections !== false) this.ledger.clearRejection(table, row.id);
     };
     if (!local) {
-      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
+      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
       return 'applied';
     }
     const order = compareVersions(row, local);
     if (order === 0) {
       // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
       // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
-      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
+      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
       clearRejection();
       return 'same';
     }
     if (order > 0) {
       if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
-      statements.upsert.run({ ...this.defaults[table], ...row, dirty: false, serverVersion: version });
+      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
       clearRejection();
       return local.dirty ? 'applied_over_local' : 'applied';
     }
@@ -281,20 +278,24 @@ function validate(change: PullChange): ValidRecord {
 
 function tableStatements(store: LocalStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;
+  const shape = new RowShape(name);
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;
-  const placeholders = Object.fromEntries(Object.keys(columns).map((key) => [key, sql.placeholder(key)]));
   const overwrite = Object.fromEntries(
     Object.entries(columns)
       .filter(([key]) => key !== 'id')
       .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
   );
   return {
+    shape,
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
     getMany: store.db.select().from(table).where(idIn(table.id)).prepare(),
-    upsert: store.db
-      .insert(table)
-      .values(placeholders as never)
-      .onConflictDoUpdate({ target: table.id, set: overwrite as never })
-      .prepare(),
+    // Compiled, not drizzle-prepared: this runs once per pulled row (see src/db/compiled-statement.ts).
+    upsert: compileStatement(
+      store.sqlite,
+      store.db
+        .insert(table)
+        .values(shape.placeholders() as never)
+        .onConflictDoUpdate({ target: table.id, set: overwrite as never }),
+    ),
   };
 }
