@@ -1,5 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import type { JsonObject } from './domain-columns';
+import { isJsonObject, JSON_OBJECT_LIMITS } from './json-object';
 import { households, people, syncedTables, visits, type SyncedTableName } from './schema';
 
 /**
@@ -22,10 +24,8 @@ const SYNC_KEYS = {
 const text = (max: number) => (s: z.ZodString) => s.trim().max(max, `at most ${max} characters`);
 const required = (max: number) => (s: z.ZodString) =>
   s.trim().min(1, 'required').max(max, `at most ${max} characters`);
-/** Form answers and attributes: a JSON object of at most 64 KiB once serialised. */
-const jsonObject = z
-  .record(z.string().max(100), z.json())
-  .refine((value) => JSON.stringify(value).length <= 65_536, 'at most 64 KiB of JSON');
+const JSON_OBJECT_RULE = `a JSON object (keys of at most ${JSON_OBJECT_LIMITS.keyLength} characters, nesting of at most ${JSON_OBJECT_LIMITS.depth} levels, at most ${JSON_OBJECT_LIMITS.bytes / 1024} KiB)`;
+const jsonObject = z.custom<JsonObject>(isJsonObject, JSON_OBJECT_RULE).meta({ type: 'object', description: JSON_OBJECT_RULE });
 
 export const householdInput = createInsertSchema(households, {
   area: required(100),
@@ -45,7 +45,8 @@ export const personInput = createInsertSchema(people, {
   dateOfBirth: (s) => s.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'),
   phone: text(40),
   idDocument: text(100),
-  attributes: jsonObject,
+  // A schema (not a callback) replaces drizzle-zod's column schema whole, default-optional included.
+  attributes: jsonObject.optional(),
 })
   .omit(SYNC_KEYS)
   .strict();
@@ -54,7 +55,7 @@ export const visitInput = createInsertSchema(visits, {
   householdId: (s) => s.uuid(),
   visitedAt: (s) => s.int().nonnegative(),
   notes: text(4000),
-  answers: jsonObject,
+  answers: jsonObject.optional(),
   enteredBy: text(100),
 })
   .omit(SYNC_KEYS)

@@ -14,7 +14,7 @@ const BLOCK = /<!-- record-schemas:start -->[\s\S]*<!-- record-schemas:end -->/;
 
 function renderedSchemas(): string {
   const sections = Object.entries(wireRecords).map(
-    ([table, schema]) => `### ${table}\n\n\`\`\`json\n${JSON.stringify(z.toJSONSchema(schema, { io: 'input' }), null, 2)}\n\`\`\``,
+    ([table, schema]) => `### ${table}\n\n\`\`\`json\n${JSON.stringify(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n\`\`\``,
   );
   return `<!-- record-schemas:start -->\n${sections.join('\n\n')}\n<!-- record-schemas:end -->`;
 }
