@@ -31,15 +31,8 @@ export function Shell({ section, routeKey, children }: { section: string; routeK
   const { user, refresh } = useSession();
   const [logoutError, setLogoutError] = useState<string | null>(null);
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
 
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      const target = main.current?.querySelector<HTMLElement>('[data-autofocus]');
-      target?.focus();
-      return;
-    }
     const target =
       main.current?.querySelector<HTMLElement>('[data-autofocus]') ?? main.current?.querySelector<HTMLElement>('h1');
     target?.focus();
