@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { APP_HOST, APP_SCHEME } from './app-origin';
 import { CONTENT_SECURITY_POLICY } from './content-security-policy';
+import { CONTENT_TYPES } from '../web/content-types';
 
 export type ResolvedAppPath = { ok: true; file: string } | { ok: false; status: 400 | 404; reason: string };
 
@@ -45,18 +46,6 @@ export function resolveAppPath(url: string, rendererDir: string): ResolvedAppPat
   }
   return { ok: true, file };
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 export interface AppResponse {
   status: number;
