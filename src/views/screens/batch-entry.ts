@@ -11,7 +11,6 @@ import { householdTitle } from '../records';
 import { href } from '../router';
 
 type EntryField = 'area' | 'outcome' | 'headName' | 'address' | 'phone' | 'notes';
-const CARRIED: EntryField[] = ['area', 'outcome'];
 const BLANK: Record<EntryField, string> = { area: '', outcome: '', headName: '', address: '', phone: '', notes: '' };
 /** How many of the latest saves stay listed under the form. */
 const RECENT = 8;
