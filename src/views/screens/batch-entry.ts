@@ -102,14 +102,14 @@ export function BatchEntryScreen() {
       <aside class="batch-side" aria-labelledby="batch-count-title">
         <h2 id="batch-count-title">Saved this session</h2>
         <p class="big-count" role="status" data-testid="batch-count">${total.toLocaleString()}</p>
-        <ol class="recent" aria-label="Latest saved">
+        <ul class="recent" aria-label="Latest saved">
           ${saved.map(
             (s) => html`<li key=${s.id}>
               <a href=${href(`households/${s.id}`)}>${s.title}</a>
               <span class="muted"> ${s.area}${s.outcome ? `, ${s.outcome.replace(/_/g, ' ')}` : ''} · ${timeOfDay(s.at)}</span>
             </li>`,
           )}
-        </ol>
+        </ul>
       </aside>
     </div>`;
 }
