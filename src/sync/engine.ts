@@ -206,14 +206,24 @@ export class SyncEngine {
       // online, the exchange itself proves it; the health check runs when coming back from offline.
       if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
-      const pulled = await this.applier.pullAll((since, limit) => transport.pull(since, limit, signal), {
-        pageSize: this.options.pullPageSize,
-        signal,
-      });
+      const pull = () =>
+        this.applier.pullAll((since, limit) => transport.pull(since, limit, signal), {
+          pageSize: this.options.pullPageSize,
+          signal,
+        });
+      const pulled = await pull();
       const pushed = await pushAll(this.outbox, this.ledger, (body) => transport.push(body, signal), {
         limits: this.options.batchLimits,
         signal,
       });
+      if (pushed.superseded > 0) {
+        // The winners of the superseded records are on the server now: fetch them so each conflict is
+        // decided and logged on this PC within the same exchange.
+        const more = await pull();
+        pulled.received += more.received;
+        pulled.conflicts += more.conflicts;
+        pulled.parked = more.parked;
+      }
       this.report = {
         pushed: pushed.sent,
         applied: pushed.applied,

@@ -107,9 +107,11 @@ export class SyncLedger {
           continue;
         }
         const { id, updatedAt, machineId } = change.row;
-        this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
         this.deleteRejection.run({ tableName: change.table, rowId: id });
         tally[result.status]++;
+        // Superseded: a later write reached the server since our last pull. The row stays dirty so
+        // the pull that brings the winner decides it here and logs our losing version as a conflict.
+        if (result.status === 'applied') this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
       }
     })();
     return tally;

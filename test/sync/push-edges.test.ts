@@ -44,6 +44,28 @@ describe('push edge cases', () => {
     expect(reader.store.repos.households.get(household.id)?.notes).toBe('second');
   });
 
+  it('a push superseded by a write that landed after our pull leaves our losing version in the conflict log', async () => {
+    const household = reader.store.repos.households.create({ area: 'North', notes: 'original' });
+    await reader.engine.syncNow();
+    await writer.engine.syncNow();
+    writer.store.repos.households.update(household.id, { notes: 'from writer' });
+    reader.store.repos.households.update(household.id, { notes: 'from reader (later)' });
+    proxy.beforeRelay = async (request) => {
+      if (request.path !== '/pull.php') return;
+      proxy.beforeRelay = null;
+      // Between the writer's pull and its push, the later edit reaches the server.
+      await reader.engine.syncNow();
+    };
+
+    const report = (await writer.engine.syncNow(), writer.engine.lastReport);
+    expect(report).toMatchObject({ superseded: 1, conflicts: 1 });
+    expect(writer.store.repos.households.get(household.id)).toMatchObject({ notes: 'from reader (later)', dirty: false });
+    const logged = writer.store.sqlite.prepare('SELECT row_id, lost FROM conflict_log').all() as { row_id: string; lost: string }[];
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.row_id).toBe(household.id);
+    expect(JSON.parse(logged[0]!.lost)).toMatchObject({ notes: 'from writer', machineId: writer.store.machineId });
+  });
+
   it('a crash between the server commit and the client ack loses nothing and duplicates nothing', async () => {
     const household = writer.store.repos.households.create({ area: 'North' });
     writer.store.repos.visits.batchCreate(
