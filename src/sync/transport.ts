@@ -1,4 +1,3 @@
-import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import {
   HEADERS,
@@ -11,6 +10,7 @@ import {
   type PullResponse,
   type PushResponse,
 } from '../protocol/wire';
+import { exchange, type HttpAnswer } from './http-exchange';
 
 /**
  * The client side of the sync protocol over HTTP: headers, compression, timeouts, and a
@@ -74,40 +74,34 @@ export class SyncTransport {
     const headers: Record<string, string> = {
       [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
       [HEADERS.machineId]: this.machineId,
-      'accept-encoding': 'gzip',
     };
     if (options.auth !== false) headers.authorization = `Bearer ${this.config.apiKey}`;
-    let body: BodyInit | undefined;
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = options.body;
-      if (Buffer.byteLength(body) >= GZIP_THRESHOLD_BYTES) {
-        body = new Blob([new Uint8Array(gzipSync(body, { level: 1 }))]);
-        headers['content-encoding'] = 'gzip';
-      }
-    }
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const url = this.config.serverUrl + pathAndQuery;
 
-    let response: Response;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      response = await fetch(url, { method, headers, body, signal });
-      text = await response.text();
+      answer = await exchange(this.config.serverUrl + pathAndQuery, {
+        method,
+        headers,
+        ...(options.body !== undefined && { body: options.body, compress: Buffer.byteLength(options.body) >= GZIP_THRESHOLD_BYTES }),
+        signal,
+      });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const detail = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (cause?.code ?? cause?.message ?? String(error));
+      const failure = error as { code?: string; message?: string };
+      const detail = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (failure.code ?? failure.message ?? String(error));
       throw new SyncError('transient', `Cannot reach the sync server at ${this.config.serverUrl} (${detail})`);
     }
+    const { status, text } = answer;
 
-    if (!response.ok) throw httpError(response.status, text, this.config.serverUrl);
+    if (status < 200 || status > 299) throw httpError(status, text, this.config.serverUrl);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new SyncError('transient', `The sync server sent an answer that is not JSON (HTTP ${response.status})`);
+      throw new SyncError('transient', `The sync server sent an answer that is not JSON (HTTP ${status})`);
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {

@@ -1,0 +1,63 @@
+import http from 'node:http';
+import https from 'node:https';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+
+const gzip = promisify(zlib.gzip);
+const gunzip = promisify(zlib.gunzip);
+
+/** Answers larger than this are refused: a pull page is bounded far below it. */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+export interface HttpAnswer {
+  status: number;
+  text: string;
+}
+
+export interface HttpExchange {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  /** Sent gzip-compressed (level 1, ARCHITECTURE 7) when `compress` is set. */
+  body?: string;
+  compress?: boolean;
+  signal: AbortSignal;
+}
+
+/**
+ * One HTTP exchange with node:http(s). Compression and decompression run on libuv's thread pool
+ * (zlib's async API), so a large page never blocks the event loop: fetch decoded answers on the main
+ * thread and left gaps of 45-60 ms in it while pulling (bench/sync-client.bench.ts).
+ */
+export async function exchange(url: string, options: HttpExchange): Promise<HttpAnswer> {
+  const target = new URL(url);
+  const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'gzip' };
+  let body: Buffer | undefined;
+  if (options.body !== undefined) {
+    body = options.compress ? await gzip(options.body, { level: 1 }) : Buffer.from(options.body);
+    if (options.compress) headers['content-encoding'] = 'gzip';
+    headers['content-length'] = String(body.length);
+  }
+  const raw = await new Promise<{ status: number; encoding: string | undefined; data: Buffer }>((resolve, reject) => {
+    const client = target.protocol === 'https:' ? https : http;
+    const request = client.request(target, { method: options.method, headers, signal: options.signal }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_ANSWER_BYTES) {
+          request.destroy(new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, encoding: response.headers['content-encoding'], data: Buffer.concat(chunks) }),
+      );
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+  const data = raw.encoding === 'gzip' ? await gunzip(raw.data, { maxOutputLength: MAX_ANSWER_BYTES }) : raw.data;
+  return { status: raw.status, text: data.toString('utf8') };
+}
