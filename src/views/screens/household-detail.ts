@@ -1,12 +1,12 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { GENDERS, VISIT_OUTCOMES } from '../../db/domain-columns';
-import { call, errorMessage, fieldErrors } from '../bridge';
+import { call, errorMessage } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { dateTime, humanize, shortId, toLocalInput } from '../format';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { householdTitle, type Household, type Person, type Visit } from '../records';
 import { href, navigate } from '../router';
@@ -97,12 +97,11 @@ export function HouseholdDetailScreen({ id }: { id: string }) {
 function AddPerson({ householdId, onSaved }: { householdId: string; onSaved: () => void }) {
   const blank = { fullName: '', dateOfBirth: '', gender: 'unknown', phone: '', idDocument: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const { failure, saved, save } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    try {
+    await save(async () => {
       const person = await call('records.create', {
         table: 'people',
         values: {
@@ -114,15 +113,10 @@ function AddPerson({ householdId, onSaved }: { householdId: string; onSaved: () 
           idDocument: values.idDocument,
         },
       });
-      setSaved(`Added ${(person as Person).fullName}.`);
       setValues(blank);
-      setFailure(null);
       onSaved();
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-      setSaved(null);
-    }
+      return `Added ${(person as Person).fullName}.`;
+    });
   };
 
   return html`<details class="add-form">
@@ -148,8 +142,7 @@ function AddVisit({ householdId, onSaved }: { householdId: string; onSaved: () =
     outcome: VISIT_OUTCOMES[0] as string,
     notes: '',
   });
-  const [failure, setFailure] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
+  const { failure, saved, save } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -158,20 +151,15 @@ function AddVisit({ householdId, onSaved }: { householdId: string; onSaved: () =
       setErrors({ visitedAt: 'a date and time' });
       return;
     }
-    try {
+    await save(async () => {
       await call('records.create', {
         table: 'visits',
         values: { householdId, visitedAt, outcome: values.outcome as (typeof VISIT_OUTCOMES)[number], notes: values.notes },
       });
-      setSaved('Visit recorded.');
       setValues({ visitedAt: toLocalInput(Date.now()), outcome: values.outcome, notes: '' });
-      setFailure(null);
       onSaved();
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-      setSaved(null);
-    }
+      return 'Visit recorded.';
+    });
   };
 
   return html`<details class="add-form">
