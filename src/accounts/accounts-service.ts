@@ -85,7 +85,11 @@ export class AccountsService {
   private readonly sleep: (ms: number) => Promise<void>;
   /** Consecutive failures per username since its last success: drives the back-off (memory only). */
   private readonly consecutiveFailures = new Map<string, number>();
-  private dummyHash: Promise<string> | null = null;
+  /**
+   * Compared against when the username is unknown, so that answer takes as long as a wrong password.
+   * Made at start, not at the first unknown name, whose extra hashing time would give it away.
+   */
+  private readonly dummyHash: Promise<string>;
 
   constructor(options: AccountsServiceOptions) {
     this.db = options.db;
@@ -95,6 +99,7 @@ export class AccountsService {
     this.policy = { ...DEFAULT_ACCOUNT_POLICY, ...options.policy };
     if (this.policy.bcryptCost < 4 || this.policy.bcryptCost > 31) throw new Error('bcrypt cost must be 4..31');
     if (this.policy.maxFailures > DEFAULT_ACCOUNT_POLICY.maxFailures) throw new Error('at most 100 failures per window');
+    this.dummyHash = bcrypt.hash(randomBytes(16).toString('hex'), this.policy.bcryptCost);
   }
 
   isFirstRun(): boolean {
@@ -123,7 +128,7 @@ export class AccountsService {
     const attempt = this.recordAttempt(name);
     const account = this.findByUsername(name);
     const tooLong = utf8Length(password) > PASSWORD_MAX_BYTES;
-    const matches = (await bcrypt.compare(password, account?.passwordHash ?? (await this.getDummyHash()))) && !tooLong;
+    const matches = (await bcrypt.compare(password, account?.passwordHash ?? (await this.dummyHash))) && !tooLong;
 
     if (!account || !matches) {
       const failures = (this.consecutiveFailures.get(name) ?? 0) + 1;
@@ -232,11 +237,6 @@ export class AccountsService {
       throw new AppError('invalid_input', `The password is too long: ${TOO_LONG_MESSAGE}.`, { password: TOO_LONG_MESSAGE });
     }
     return bcrypt.hash(password, this.policy.bcryptCost);
-  }
-
-  private getDummyHash(): Promise<string> {
-    this.dummyHash ??= bcrypt.hash(randomBytes(16).toString('hex'), this.policy.bcryptCost);
-    return this.dummyHash;
   }
 
   private async setPasswordHash(id: string, passwordHash: string, keepSessionId?: string): Promise<void> {
