@@ -22,10 +22,7 @@ export interface AppCoreOptions {
   /** The process environment (default process.env); it outranks .env files. */
   env?: NodeJS.ProcessEnv;
   osMachineId?: OsMachineId;
-  /**
-   * The shipped local migrations (default: migrations/local beside the sources). A bundled main
-   * passes the folder inside the app, e.g. path.join(app.getAppPath(), 'migrations/local').
-   */
+  /** The local migrations (default: the nearest migrations/local above the code, in the sources or the packaged app). */
   migrationsFolder?: string;
   updater?: UpdaterPort;
   /** The wall clock for sessions, "today" and record stamps; tests drive their own. */
