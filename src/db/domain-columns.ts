@@ -22,6 +22,11 @@ function householdRef(parent: ParentRef) {
   return parent ? column.references(parent) : column;
 }
 
+/** Account (username) that entered the record on its PC: a record knows who entered it. */
+function enteredBy() {
+  return text('entered_by').notNull().default('');
+}
+
 export function householdColumns() {
   return {
     area: text('area').notNull(),
@@ -31,6 +36,7 @@ export function householdColumns() {
     geoLat: real('geo_lat'),
     geoLng: real('geo_lng'),
     notes: text('notes').notNull().default(''),
+    enteredBy: enteredBy(),
   };
 }
 
@@ -44,6 +50,7 @@ export function personColumns(parent?: ParentRef) {
     phone: text('phone').notNull().default(''),
     idDocument: text('id_document').notNull().default(''),
     attributes: text('attributes', { mode: 'json' }).$type<JsonObject>().notNull().default({}),
+    enteredBy: enteredBy(),
   };
 }
 
@@ -54,7 +61,6 @@ export function visitColumns(parent?: ParentRef) {
     outcome: text('outcome', { enum: VISIT_OUTCOMES }).notNull(),
     notes: text('notes').notNull().default(''),
     answers: text('answers', { mode: 'json' }).$type<JsonObject>().notNull().default({}),
-    /** Account (username) that entered the visit on its PC. */
-    enteredBy: text('entered_by').notNull().default(''),
+    enteredBy: enteredBy(),
   };
 }

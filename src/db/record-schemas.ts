@@ -35,6 +35,7 @@ export const householdInput = createInsertSchema(households, {
   geoLat: (s) => s.min(-90).max(90),
   geoLng: (s) => s.min(-180).max(180),
   notes: text(4000),
+  enteredBy: text(100),
 })
   .omit(SYNC_KEYS)
   .strict();
@@ -47,6 +48,7 @@ export const personInput = createInsertSchema(people, {
   idDocument: text(100),
   // A schema (not a callback) replaces drizzle-zod's column schema whole, default-optional included.
   attributes: jsonObject.optional(),
+  enteredBy: text(100),
 })
   .omit(SYNC_KEYS)
   .strict();

@@ -37,13 +37,15 @@ const id = z.uuid('expected a record id (UUID)');
 
 /**
  * The record schemas, with every column that has a default optional (drizzle-zod types refined
- * columns as required, and a JSON column without a value fails at run time). The renderer never
- * sets who entered a visit: the core stamps the session's username.
+ * columns as required). The renderer never sets who entered a record: the core stamps the
+ * session's username.
  */
 const recordValues = {
-  households: householdInput.partial({ address: true, headName: true, phone: true, geoLat: true, geoLng: true, notes: true }),
-  people: personInput.partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true, attributes: true }),
-  visits: visitInput.omit({ enteredBy: true }).partial({ notes: true, answers: true }),
+  households: householdInput
+    .omit({ enteredBy: true })
+    .partial({ address: true, headName: true, phone: true, geoLat: true, geoLng: true, notes: true }),
+  people: personInput.omit({ enteredBy: true }).partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true }),
+  visits: visitInput.omit({ enteredBy: true }).partial({ notes: true }),
 } as const;
 
 const listBase = {

@@ -40,9 +40,17 @@ describe('records through the contract', () => {
     expect(new Set([...first.items, ...second.items].map((r) => r.id)).size).toBe(7);
   });
 
-  it('stamps a visit with the signed-in username: a record knows who entered it', async () => {
+  it('stamps every record with the signed-in username: a record knows who entered it', async () => {
     const h = await startCoreWithAccounts();
     const household = await h.ok(W, 'records.create', { table: 'households', values: { area: 'North' } });
+    expect(household).toMatchObject({ enteredBy: WORKER.username });
+    const person = await h.ok('admin-window', 'records.create', {
+      table: 'people',
+      values: { householdId: household.id, fullName: 'Awa' },
+    });
+    expect(person).toMatchObject({ enteredBy: 'admin' });
+    const edited = await h.ok('admin-window', 'records.update', { table: 'households', id: household.id, values: { notes: 'x' } });
+    expect(edited).toMatchObject({ enteredBy: WORKER.username });
     const visit = await h.ok(W, 'records.create', {
       table: 'visits',
       values: { householdId: household.id, visitedAt: h.clock.now, outcome: 'completed', answers: { water: 'well' } },

@@ -33,6 +33,7 @@ describe('the contract', () => {
     expect(create.safeParse({ table: 'households', values: { area: 'North' } }).success).toBe(true);
     expect(create.safeParse({ table: 'households', values: { area: 'North', dirty: false } }).success).toBe(false);
     expect(create.safeParse({ table: 'households', values: { area: 'North', id: 'x' } }).success).toBe(false);
+    expect(create.safeParse({ table: 'households', values: { area: 'North', enteredBy: 'someone else' } }).success).toBe(false);
     const visit = { householdId: '01920000-0000-7000-8000-000000000000', visitedAt: 1, outcome: 'completed' };
     expect(create.safeParse({ table: 'visits', values: visit }).success).toBe(true);
     expect(create.safeParse({ table: 'visits', values: { ...visit, enteredBy: 'someone else' } }).success).toBe(false);

@@ -19,8 +19,8 @@ type Table = (typeof TABLES)[number];
 
 /** What the server stores for a column a record leaves out. */
 const DEFAULTS: Record<Table, Record<string, unknown>> = {
-  households: { address: '', headName: '', phone: '', geoLat: null, geoLng: null, notes: '' },
-  people: { dateOfBirth: null, gender: 'unknown', phone: '', idDocument: '', attributes: {} },
+  households: { address: '', headName: '', phone: '', geoLat: null, geoLng: null, notes: '', enteredBy: '' },
+  people: { dateOfBirth: null, gender: 'unknown', phone: '', idDocument: '', attributes: {}, enteredBy: '' },
   visits: { notes: '', answers: {}, enteredBy: '' },
 };
 

@@ -118,6 +118,7 @@ export function household(overrides: Partial<WireRecord<'households'>> = {}): Wi
     geoLat: 14.69,
     geoLng: -17.44,
     notes: '',
+    enteredBy: 'fieldworker1',
     ...overrides,
   };
 }
@@ -132,6 +133,7 @@ export function person(householdId: string, overrides: Partial<WireRecord<'peopl
     phone: '',
     idDocument: 'SN-123',
     attributes: { languages: ['wo', 'fr'], literate: true },
+    enteredBy: 'fieldworker1',
     ...overrides,
   };
 }

@@ -30,9 +30,9 @@ export const HOUSEHOLDS_REBUILD = [
 	\`machine_id\` text NOT NULL, \`deleted_at\` integer, \`server_version\` integer,
 	\`dirty\` integer DEFAULT true NOT NULL, \`area\` text NOT NULL, \`address\` text DEFAULT '' NOT NULL,
 	\`head_name\` text DEFAULT '' NOT NULL, \`phone\` text DEFAULT '' NOT NULL, \`geo_lat\` real, \`geo_lng\` real,
-	\`notes\` text NOT NULL, \`village\` text DEFAULT '' NOT NULL
+	\`notes\` text NOT NULL, \`entered_by\` text DEFAULT '' NOT NULL, \`village\` text DEFAULT '' NOT NULL
 );`,
-  `INSERT INTO \`__new_households\`("id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes") SELECT "id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes" FROM \`households\`;`,
+  `INSERT INTO \`__new_households\`("id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by") SELECT "id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by" FROM \`households\`;`,
   'DROP TABLE `households`;',
   'ALTER TABLE `__new_households` RENAME TO `households`;',
   'PRAGMA foreign_keys=ON;',

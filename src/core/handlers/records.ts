@@ -38,9 +38,9 @@ function rethrowNotFound<T>(table: SyncedTableName, id: string, work: () => T): 
   }
 }
 
-/** A visit records who entered it: the signed-in account, never a value from the renderer. */
-function stampEnteredBy<V extends object>(table: SyncedTableName, values: V, username: string): V {
-  return table === 'visits' ? { ...values, enteredBy: username } : values;
+/** A record knows who entered it: the signed-in account, never a value from the renderer. */
+function stampEnteredBy<V extends object>(values: V, username: string): V {
+  return { ...values, enteredBy: username };
 }
 
 export const recordHandlers: HandlerMap<
@@ -59,12 +59,12 @@ export const recordHandlers: HandlerMap<
 
   'records.create': (input, ctx, { store }) => {
     requireHouseholds(store, input.table, [input.values as { householdId?: string }], () => 'values.householdId');
-    return repo(store, input.table).create(stampEnteredBy(input.table, input.values, ctx.account.username) as never) as RecordRow;
+    return repo(store, input.table).create(stampEnteredBy(input.values, ctx.account.username) as never) as RecordRow;
   },
 
   'records.batchCreate': (input, ctx, { store }) => {
     requireHouseholds(store, input.table, input.values as { householdId?: string }[], (i) => `values.${i}.householdId`);
-    const values = input.values.map((v) => stampEnteredBy(input.table, v, ctx.account.username));
+    const values = input.values.map((v) => stampEnteredBy(v, ctx.account.username));
     return repo(store, input.table).batchCreate(values as never) as RecordRow[];
   },
 
