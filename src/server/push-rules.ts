@@ -20,15 +20,6 @@ export interface ClassifiedPush {
   accepted: AcceptedChange[];
 }
 
-type Stamped = Pick<WireRecord, 'updatedAt' | 'machineId'>;
-
-/** Last-write-wins order (ARCHITECTURE 3.2): updatedAt, then machineId as a string. Same as the client. */
-export function compareWrites(a: Stamped, b: Stamped): number {
-  if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt ? -1 : 1;
-  if (a.machineId === b.machineId) return 0;
-  return a.machineId < b.machineId ? -1 : 1;
-}
-
 function isSyncedTable(table: string): table is SyncedTableName {
   return Object.hasOwn(wireRecords, table);
 }

@@ -6,7 +6,8 @@ import { openSqlite, type SqliteDatabase } from '../db/connection';
 import { migrateDatabase } from '../db/migrate';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
-import { classifyPush, compareWrites } from './push-rules';
+import { compareVersions } from '../protocol/lww';
+import { classifyPush } from './push-rules';
 import * as schema from './schema';
 import type { MachineStatus, PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
@@ -157,7 +158,7 @@ export class SqliteSyncStorage implements SyncStorage {
     for (const { index, table, row } of accepted) {
       const statements = this.tables[table];
       const current = statements.current.get(row.id);
-      const order = current ? compareWrites(row, current) : 1;
+      const order = current ? compareVersions(row, current) : 1;
       if (order > 0) {
         version += 1;
         stored += 1;

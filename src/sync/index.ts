@@ -2,5 +2,5 @@
 export { DEFAULT_PULL_PAGE, SyncEngine, type SyncConfig, type SyncEngineOptions, type SyncReport } from './engine';
 export { testConnection, type ConnectionCheck } from './test-connection';
 export { SyncError, SyncTransport, type ServerConfig, type SyncErrorKind } from './transport';
-export { compareVersions, type VersionStamp } from './lww';
+export { compareVersions, type VersionStamp } from '../protocol/lww';
 export type { SyncStatus, RejectedRecord } from './status';

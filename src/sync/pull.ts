@@ -6,7 +6,7 @@ import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
 import { conflictLog, pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import { LIMITS, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
-import { compareVersions } from './lww';
+import { compareVersions } from '../protocol/lww';
 import type { SyncLedger } from './ledger';
 import { toWireRow, type LocalRow } from './wire-rows';
 import { compileStatement } from '../db/compiled-statement';

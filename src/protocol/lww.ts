@@ -6,15 +6,11 @@ export interface VersionStamp {
 
 /**
  * Compares two versions of a row: positive when `a` wins, negative when `b` wins, 0 when they are the
- * same version. `updatedAt` first, ties broken by `machineId`; the server applies the same rule, so
- * every replica picks the same winner.
+ * same version. `updatedAt` first, ties broken by `machineId` (as strings). The server and every
+ * client call this one function, so every replica picks the same winner.
  */
 export function compareVersions(a: VersionStamp, b: VersionStamp): number {
   if (a.updatedAt !== b.updatedAt) return a.updatedAt > b.updatedAt ? 1 : -1;
   if (a.machineId === b.machineId) return 0;
   return a.machineId > b.machineId ? 1 : -1;
-}
-
-export function sameVersion(a: VersionStamp, b: VersionStamp): boolean {
-  return compareVersions(a, b) === 0;
 }
