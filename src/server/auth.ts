@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { sameSecret } from '../config/same-secret';
 import { HttpError } from './http-error';
 
 /**
@@ -9,11 +9,6 @@ import { HttpError } from './http-error';
 /** Query parameter names that can only mean someone is passing a key in the URL. */
 const KEY_PARAM_NAMES = new Set(['key', 'apikey', 'api_key', 'api-key', 'sync_api_key', 'token', 'access_token', 'auth', 'authorization']);
 
-function digest(value: string): Buffer {
-  // Hashing both sides gives equal-length buffers, so timingSafeEqual never leaks the key's length.
-  return crypto.createHash('sha256').update(value.toLowerCase()).digest();
-}
-
 function decoded(url: string): string {
   try {
     return decodeURIComponent(url.replace(/\+/g, ' '));
@@ -23,11 +18,10 @@ function decoded(url: string): string {
 }
 
 export class ApiKeyGuard {
-  private readonly expected: Buffer;
+  /** Hex is case-insensitive: the key is compared and searched for in lower case. */
   private readonly lowerKey: string;
 
   constructor(apiKey: string) {
-    this.expected = digest(apiKey);
     this.lowerKey = apiKey.toLowerCase();
   }
 
@@ -48,7 +42,7 @@ export class ApiKeyGuard {
   /** Throws 401 unless the Authorization header carries the key as a Bearer token. */
   authorise(header: string | undefined): void {
     const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '')?.[1];
-    if (token === undefined || !crypto.timingSafeEqual(digest(token), this.expected)) {
+    if (token === undefined || !sameSecret(token.toLowerCase(), this.lowerKey)) {
       throw new HttpError(401, 'unauthorized', 'Missing or wrong API key: send it as "Authorization: Bearer <key>".');
     }
   }

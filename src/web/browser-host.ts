@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +7,7 @@ import { createAppCore, type AppCore, type AppCoreOptions } from '../core';
 import type { CallResult } from '../ipc/bridge';
 import { API_PREFIX, CLIENT_HEADER, CLIENT_ID_PATTERN, TOKEN_FRAGMENT_KEY, TOKEN_HEADER } from './http-protocol';
 import { resolveStaticFile } from './static-files';
+import { sameSecret } from '../config/same-secret';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const DEFAULT_RENDERER_DIR = path.join(ROOT, 'dist/renderer');
@@ -62,12 +63,6 @@ export interface BrowserHost {
 
 function packageVersion(): string {
   return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 class HttpRefusal extends Error {
