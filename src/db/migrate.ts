@@ -5,18 +5,19 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { SqliteDatabase } from './connection';
 
 /**
- * The nearest `migrations/local` above this module: the repository root when run from `src/db`, the
- * app root (inside app.asar when packaged) when bundled into `dist/main.js`.
+ * The nearest `migrations/<set>` above a module: the repository root when run from the sources, the
+ * app root (inside app.asar when packaged) when bundled into `dist/main.js`, where a fixed relative
+ * path would point one folder above the app.
  */
-function findMigrations(from: string): string {
+export function findMigrations(set: 'local' | 'server', from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'migrations', 'local');
+    const candidate = path.join(dir, 'migrations', set);
     if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error(`No migrations/local folder above ${from}`);
+    if (path.dirname(dir) === dir) throw new Error(`No migrations/${set} folder above ${from}`);
   }
 }
 
-export const LOCAL_MIGRATIONS = findMigrations(__dirname);
+export const LOCAL_MIGRATIONS = findMigrations('local', __dirname);
 
 interface JournalEntry {
   idx: number;

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { getTableColumns, is, SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, type SqliteDatabase } from '../db/connection';
-import { migrateDatabase } from '../db/migrate';
+import { findMigrations, migrateDatabase } from '../db/migrate';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
 import { compareVersions } from '../protocol/lww';
@@ -11,7 +10,7 @@ import { classifyPush } from './push-rules';
 import * as schema from './schema';
 import type { MachineStatus, PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
-export const SERVER_MIGRATIONS = path.resolve(__dirname, '../../migrations/server');
+export const SERVER_MIGRATIONS = findMigrations('server', __dirname);
 
 interface ColumnCodec {
   /** Key on the wire (camelCase, as in drizzle). */
