@@ -4,14 +4,14 @@ import { loadClientConfig, type ClientConfig } from '../config/env';
 import { openLocalStore, type LocalStore } from '../db/local-store';
 import type { OsMachineId } from '../db/machine-identity';
 import type { CallResult } from '../ipc/bridge';
-import { SyncEngine, type SyncEngineOptions } from '../sync';
+import { SyncEngine, syncConfigFrom, type SyncEngineOptions } from '../sync';
 import type { CoreServices, Handlers } from './context';
 import { Dispatcher } from './dispatch';
 import { accountHandlers } from './handlers/accounts';
 import { appHandlers } from './handlers/app';
 import { recordHandlers } from './handlers/records';
 import { sessionHandlers } from './handlers/session';
-import { engineConfig, settingsHandlers } from './handlers/settings';
+import { settingsHandlers } from './handlers/settings';
 import { syncHandlers } from './handlers/sync';
 import { disabledUpdater, type UpdaterPort } from './updater';
 
@@ -95,7 +95,7 @@ function assemble(options: AppCoreOptions, base: Pick<CoreServices, 'store' | 'c
   });
   // Sessions belong to windows and pages of this run: none can be resumed after a restart.
   accounts.endAllSessions();
-  const engine = new SyncEngine({ store, config: engineConfig(config), ...options.testOverrides?.sync });
+  const engine = new SyncEngine({ store, config: syncConfigFrom(config), ...options.testOverrides?.sync });
 
   const services: CoreServices = {
     ...base,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadClientConfig } from '../config/env';
 import { openLocalStore } from '../db/local-store';
-import { SyncEngine, type SyncReport } from './engine';
+import { SyncEngine, syncConfigFrom, type SyncReport } from './engine';
 import type { SyncStatus } from './status';
 
 /**
@@ -61,7 +61,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const store = openLocalStore({ file: db });
   const engine = new SyncEngine({
     store,
-    config: { serverUrl: config.SYNC_SERVER_URL, apiKey: config.SYNC_API_KEY, pullIntervalMs: config.SYNC_PULL_INTERVAL_MS },
+    config: syncConfigFrom(config),
   });
   try {
     if (args.once) {

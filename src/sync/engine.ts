@@ -7,6 +7,7 @@ import { PullApplier } from './pull';
 import { pushAll } from './push';
 import type { SyncStatus } from './status';
 import { SyncError, SyncTransport } from './transport';
+import type { ClientConfig } from '../config/env';
 
 export interface SyncConfig {
   /** Base URL of the sync server, no trailing slash; null disables sync. */
@@ -15,6 +16,15 @@ export interface SyncConfig {
   apiKey: string | null;
   /** How often to pull (and push what is due) when nothing else triggers a sync (ms). */
   pullIntervalMs: number;
+}
+
+/** The engine's settings from the validated configuration (environment and .env). */
+export function syncConfigFrom(config: ClientConfig): SyncConfig {
+  return {
+    serverUrl: config.SYNC_SERVER_URL ?? null,
+    apiKey: config.SYNC_API_KEY ?? null,
+    pullIntervalMs: config.SYNC_PULL_INTERVAL_MS,
+  };
 }
 
 export interface SyncEngineOptions {

@@ -1,7 +1,7 @@
 import { ConfigError, loadClientConfig } from '../../config/env';
 import type { SettingsView } from '../../ipc/contract';
 import { AppError } from '../../ipc/errors';
-import { testConnection } from '../../sync';
+import { syncConfigFrom, testConnection } from '../../sync';
 import type { CoreServices, HandlerMap } from '../context';
 import { updateUserEnv } from '../user-env-file';
 
@@ -33,14 +33,6 @@ export function settingsView({ config, store, env }: CoreServices): SettingsView
   };
 }
 
-export function engineConfig(config: CoreServices['config']) {
-  return {
-    serverUrl: config.SYNC_SERVER_URL ?? null,
-    apiKey: config.SYNC_API_KEY ?? null,
-    pullIntervalMs: config.SYNC_PULL_INTERVAL_MS,
-  };
-}
-
 export const settingsHandlers: HandlerMap<'settings.get' | 'settings.update' | 'settings.testConnection'> = {
   'settings.get': (_input, _ctx, core) => settingsView(core),
 
@@ -62,7 +54,7 @@ export const settingsHandlers: HandlerMap<'settings.get' | 'settings.update' | '
       if (error instanceof ConfigError) throw new AppError('invalid_input', error.message);
       throw error;
     }
-    core.engine.updateConfig(engineConfig(core.config));
+    core.engine.updateConfig(syncConfigFrom(core.config));
     return settingsView(core);
   },
 
