@@ -97,7 +97,7 @@ function rawPullAndApply(serverFile: string, clientFile: string): number {
  * event-loop stall.
  */
 async function spawnServer(dbFile: string, apiKey: string, cwd: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(__dirname, '../src/server/cli.ts')], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof-server'] : []), '-r', require.resolve('@swc-node/register'), path.join(__dirname, '../src/server/cli.ts')], {
     cwd,
     env: { ...process.env, SYNC_API_KEY: apiKey, SYNC_SERVER_DB: dbFile, SYNC_SERVER_PORT: '0', SYNC_SERVER_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,7 +4,7 @@ import type { Statement } from 'better-sqlite3';
 import { openSqlite, type SqliteDatabase } from '../db/connection';
 import { findMigrations, migrateDatabase } from '../db/migrate';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
+import type { PushRequest, PushResult } from '../protocol/wire';
 import { compareVersions } from '../protocol/lww';
 import { classifyPush } from './push-rules';
 import * as schema from './schema';
@@ -31,8 +31,8 @@ class TableStatements {
   readonly upsert: Statement<unknown[]>;
   readonly current: Statement<[string], { updatedAt: number; machineId: string; version: number }>;
   readonly counts: Statement<[], TableStatus>;
-  /** Rows with since < version <= upTo, as arrays: [version, ...columns]. */
-  readonly range: Statement<[number, number], unknown[]>;
+  /** Changes with since < version <= upTo as [version, the change's JSON text], built by SQLite. */
+  readonly range: Statement<[number, number], [number, string]>;
 
   constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
     const table = schema.serverTables[name];
@@ -53,22 +53,16 @@ class TableStatements {
       `SELECT updated_at AS updatedAt, machine_id AS machineId, server_version AS version FROM "${name}" WHERE id = ?`,
     );
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
+    // SQLite writes the JSON itself (numbers round-trip exactly; JSON columns are embedded as they are
+    // stored): reading columns into objects, parsing the JSON columns and stringifying it all again
+    // cost the server most of its time per pulled row (bench/sync-server.bench.ts).
+    const fields = this.columns.map((c) => `'${c.key}', ${c.json ? `json("${c.name}")` : `"${c.name}"`}`);
     this.range = sqlite
       .prepare(
-        `SELECT server_version, ${this.columns.map((c) => `"${c.name}"`).join(', ')} FROM "${name}" ` +
-          'WHERE server_version > ? AND server_version <= ? ORDER BY server_version',
+        `SELECT server_version, json_object('table', '${name}', 'version', server_version, 'row', json_object(${fields.join(', ')})) ` +
+          `FROM "${name}" WHERE server_version > ? AND server_version <= ? ORDER BY server_version`,
       )
-      .raw() as Statement<[number, number], unknown[]>;
-  }
-
-  /** A stored row ([version, ...columns]) as its wire record. */
-  toWire(stored: unknown[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    this.columns.forEach((c, i) => {
-      const value = stored[i + 1];
-      row[c.key] = c.json ? JSON.parse(value as string) : value;
-    });
-    return row;
+      .raw() as Statement<[number, number], [number, string]>;
   }
 
   /** The upsert's parameters for one validated record. */
@@ -182,15 +176,10 @@ export class SqliteSyncStorage implements SyncStorage {
     const hasMore = versions.length > limit;
     const upTo = versions[Math.min(limit, versions.length) - 1];
     if (upTo === undefined) return { changes: [], cursor: since, hasMore: false };
-    const changes: PullChange[] = [];
-    for (const table of SYNCED_TABLE_NAMES) {
-      const statements = this.tables[table];
-      for (const stored of statements.range.all(since, upTo)) {
-        changes.push({ table, version: stored[0] as number, row: statements.toWire(stored) });
-      }
-    }
-    changes.sort((a, b) => a.version - b.version);
-    return { changes, cursor: upTo, hasMore };
+    const changes: [number, string][] = [];
+    for (const table of SYNCED_TABLE_NAMES) for (const change of this.tables[table].range.all(since, upTo)) changes.push(change);
+    changes.sort((a, b) => a[0] - b[0]);
+    return { changes: changes.map(([, json]) => json), cursor: upTo, hasMore };
   }
 
   recordPull(machineId: string, rows: number): void {

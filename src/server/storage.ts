@@ -1,5 +1,5 @@
 import type { SyncedTableName } from '../db/schema';
-import type { PullChange, PushRequest, PushResult } from '../protocol/wire';
+import type { PushRequest, PushResult } from '../protocol/wire';
 
 /** The SQLite implementation answers synchronously; a client-server database (PostgreSQL) cannot. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -24,7 +24,12 @@ export interface SyncStorage {
 }
 
 export interface PullPage {
-  changes: PullChange[];
+  /**
+   * Each change as its JSON text (`{"table", "version", "row"}`, docs/sync-protocol.md), in version
+   * order: the database serialises rows where they are (SQLite's json_object, PostgreSQL's
+   * json_build_object), so the server never parses and re-serialises them.
+   */
+  changes: string[];
   /** Highest version in the page, or `since` when the page is empty. */
   cursor: number;
   hasMore: boolean;

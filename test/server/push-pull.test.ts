@@ -53,6 +53,17 @@ describe('push then pull', () => {
     ]);
   });
 
+  it('sends back every value exactly: full-precision numbers, any Unicode text, nested JSON', async () => {
+    const h = { ...household(), geoLat: 14.712345678901234, geoLng: -(0.1 + 0.2), headName: 'Ndèye "Fatou" \\ Diop 😀', notes: 'line\nbreak\ttab \u2028 \u0001' };
+    const p = { ...person(h.id), attributes: { nested: { deeper: [1.5, -2e-7, 1e21, null, true, 'x'] }, 'key with "quotes"': '' } };
+    await push(server(), [
+      { table: 'households', row: h },
+      { table: 'people', row: p },
+    ]);
+    const pulled = pullResponseSchema.parse(await pull(server(), 0, 10, machineB));
+    expect(pulled.changes.map((c) => c.row)).toEqual([h, p]);
+  });
+
   it('fills left-out optional columns with their defaults', async () => {
     const { address, headName, phone, geoLat, geoLng, notes, ...minimal } = household();
     await push(server(), [{ table: 'households', row: minimal }]);

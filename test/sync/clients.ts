@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
 import { SYNCED_TABLE_NAMES, syncedTables, type SyncedTableName } from '../../src/db/schema';
-import type { WireRecord } from '../../src/protocol/wire';
+import { pullChangeSchema, type PullChange, type WireRecord } from '../../src/protocol/wire';
 import type { RunningSyncServer } from '../../src/server';
 import { toWireRow, type LocalRow } from '../../src/sync/wire-rows';
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync';
@@ -72,10 +72,15 @@ export function replicatedContent(store: LocalStore): Record<SyncedTableName, Wi
   ) as Record<SyncedTableName, WireRecord[]>;
 }
 
+/** Every change the server holds, read from its storage, in version order. */
+export function serverChanges(server: RunningSyncServer, limit = Number.MAX_SAFE_INTEGER): PullChange[] {
+  return server.storage.pull(0, limit).changes.map((json) => pullChangeSchema.parse(JSON.parse(json)));
+}
+
 /** The same view of the server's database. */
 export function serverContent(server: RunningSyncServer): Record<SyncedTableName, WireRecord[]> {
   const content = Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, [] as WireRecord[]])) as Record<SyncedTableName, WireRecord[]>;
-  for (const change of server.storage.pull(0, Number.MAX_SAFE_INTEGER).changes) content[change.table].push(change.row as WireRecord);
+  for (const change of serverChanges(server)) content[change.table].push(change.row as WireRecord);
   for (const rows of Object.values(content)) rows.sort((a, b) => (a.id < b.id ? -1 : 1));
   return content;
 }

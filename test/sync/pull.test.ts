@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { conflictLog, pullParked } from '../../src/db/schema';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
-import { openClient, type Client } from './clients';
+import { openClient, serverChanges, type Client } from './clients';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 
 const OTHER_PC = 'e'.repeat(64);
@@ -77,7 +77,7 @@ describe('pull', () => {
     const household = client.store.repos.households.create({ area: 'North' });
     await client.engine.syncNow();
     const local = client.store.repos.households.update(household.id, { notes: 'local edit' });
-    const remote = { ...(server.server.storage.pull(0, 10).changes[0]!.row as Record<string, unknown>) };
+    const remote = { ...(serverChanges(server.server, 10)[0]!.row as Record<string, unknown>) };
     pushFromOtherPc([{ table: 'households', row: { ...remote, ...stamps(local.updatedAt + 10), deletedAt: local.updatedAt + 10 } }]);
 
     await client.engine.syncNow();
@@ -90,7 +90,7 @@ describe('pull', () => {
   it('a remote change to a row with no unsent local edit is no conflict', async () => {
     const household = client.store.repos.households.create({ area: 'North' });
     await client.engine.syncNow();
-    const row = server.server.storage.pull(0, 10).changes[0]!.row as Record<string, unknown>;
+    const row = serverChanges(server.server, 10)[0]!.row as Record<string, unknown>;
     pushFromOtherPc([{ table: 'households', row: { ...row, ...stamps(Number(row.updatedAt) + 1), notes: 'remote' } }]);
     await client.engine.syncNow();
     expect(client.store.repos.households.get(household.id)?.notes).toBe('remote');
