@@ -1,5 +1,6 @@
 // Bundles the three parts of the app with esbuild:
-//   main     src/electron/main.ts  -> dist/main.js      (Electron main process, Node platform)
+//   main     src/electron/main.ts  -> dist/main.js      (Electron main process, Node platform),
+//            with its worker threads beside it: dist/pull-feed-worker.js, dist/checkpoint-worker.js
 //   preload  src/electron/preload.ts -> dist/preload.js (one sandboxed file: only `electron` stays external)
 //   renderer src/views/main.ts     -> dist/renderer/    (browser bundle + index.html + styles.css)
 // Usage: node scripts/build.mjs [main|preload|renderer ...]   (default: all three)
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const production = process.env.NODE_ENV === 'production';
+const workerEntries = JSON.parse(fs.readFileSync(path.join(root, 'scripts/worker-entries.json'), 'utf8'));
 
 const common = {
   bundle: true,
@@ -24,13 +26,15 @@ const targets = {
   main: () =>
     esbuild.build({
       ...common,
-      entryPoints: ['src/electron/main.ts'],
-      outfile: path.join(dist, 'main.js'),
+      // Worker threads are their own entries: src/worker-script.ts finds them next to main.js.
+      entryPoints: { main: 'src/electron/main.ts', ...workerEntries },
+      outdir: dist,
       platform: 'node',
       target: 'node22',
       format: 'cjs',
       // Native and runtime-resolved packages load from node_modules (better-sqlite3 is unpacked from the asar).
-      external: ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify'],
+      // (@swc-node/register is only named for running worker threads from the .ts sources, never bundled.)
+      external: ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify', '@swc-node/register'],
     }),
   preload: () =>
     esbuild.build({

@@ -5,34 +5,29 @@ interface ToSQL {
   toSQL(): { sql: string; params: unknown[] };
 }
 
-type Values = Record<string, unknown>;
-
 /**
- * A drizzle query with `sql.placeholder` values, compiled once into a raw better-sqlite3 statement
- * whose parameters are bound by position through each column's own encoder (JSON, boolean).
+ * A drizzle query whose parameters are the placeholders `keys`, in that order (an insert or upsert of
+ * every column, from RowShape.placeholders()), compiled once into a raw better-sqlite3 statement that
+ * binds an array of values already encoded by RowShape.encode.
  *
  * Why not drizzle's `.prepare()`: it re-resolves every placeholder through `is()` checks on each
  * call, which measured about 4 µs a row here, a third of a SQLite insert; batch entry and pull apply
- * run this per row (bench/local-entry.bench.ts). The SQL still comes from the typed table definition.
+ * run this per row (bench/local-entry.bench.ts). The SQL still comes from the typed table definition,
+ * and a query whose parameters are not exactly `keys` is refused when compiled, not mis-bound later.
  */
-export function compileStatement(sqlite: SqliteDatabase, query: ToSQL) {
+export function compileRowStatement(sqlite: SqliteDatabase, query: ToSQL, keys: readonly string[]) {
   const { sql, params } = query.toSQL();
-  const binders = params.map((param): ((values: Values) => unknown) => {
-    if (is(param, Param) && is(param.value, Placeholder)) {
-      const { name } = param.value;
-      const encoder = param.encoder;
-      return (values) => {
-        const value = values[name];
-        return value === null || value === undefined ? null : encoder.mapToDriverValue(value);
-      };
-    }
-    if (is(param, Placeholder)) return (values) => values[param.name] ?? null;
-    return () => param;
+  const names = params.map((param) => {
+    if (is(param, Param) && is(param.value, Placeholder)) return param.value.name;
+    return is(param, Placeholder) ? param.name : null;
   });
-  const statement = sqlite.prepare(sql);
+  if (names.length !== keys.length || names.some((name, i) => name !== keys[i])) {
+    throw new Error(`compileRowStatement: the query binds (${names.join(', ')}), not (${keys.join(', ')})`);
+  }
+  const statement = sqlite.prepare<unknown[]>(sql);
   return {
-    run(values: Values) {
-      return statement.run(binders.map((bind) => bind(values)));
+    run(values: readonly unknown[]) {
+      return statement.run(values as unknown[]);
     },
   };
 }

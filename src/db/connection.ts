@@ -18,3 +18,17 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   sqlite.pragma('busy_timeout = 5000');
   return sqlite;
 }
+
+/**
+ * Runs `work` with its commits left to the next durable one (synchronous = NORMAL): for writes that
+ * may be lost in a power cut but must never be torn, since WAL keeps commits whole and in order.
+ */
+export function withoutFsync<T>(sqlite: SqliteDatabase, work: () => T): T {
+  sqlite.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    sqlite.pragma('synchronous = FULL');
+  }
+}
+

@@ -3,7 +3,7 @@ import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { HybridClock } from './clock';
-import { compileStatement } from './compiled-statement';
+import { compileRowStatement } from './compiled-statement';
 import { RowShape } from './row-shape';
 import type { SqliteDatabase } from './connection';
 import type { RecordInput } from './record-schemas';
@@ -81,7 +81,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   ) {
     this.table = schema.syncedTables[name];
     this.shape = new RowShape(name);
-    this.insertStatement = compileStatement(ctx.sqlite, ctx.db.insert(this.table).values(this.shape.placeholders() as never));
+    this.insertStatement = compileRowStatement(ctx.sqlite, ctx.db.insert(this.table).values(this.shape.placeholders() as never), this.shape.keys);
     this.getStatement = ctx.db
       .select()
       .from(this.table as typeof schema.households)
@@ -103,7 +103,7 @@ export class SyncedRepository<T extends SyncedTableName> {
 
   create(input: RecordInput<T>): SyncedRow<T> {
     const row = this.newRow(input, this.ctx.clock.stamp());
-    this.insertStatement.run(row);
+    this.insertStatement.run(this.shape.encode(row));
     this.ctx.onLocalWrite(this.name);
     return row;
   }
@@ -118,7 +118,7 @@ export class SyncedRepository<T extends SyncedTableName> {
       const stamp = this.ctx.clock.stamp();
       return inputs.map((input) => {
         const row = this.newRow(input, stamp);
-        this.insertStatement.run(row);
+        this.insertStatement.run(this.shape.encode(row));
         return row;
       });
     })();

@@ -10,6 +10,7 @@ import { syncedTables, type SyncedTableName } from './schema';
 export class RowShape {
   readonly keys: readonly string[];
   readonly defaults: Readonly<Record<string, unknown>>;
+  private readonly columns: readonly SQLiteColumn[];
 
   constructor(table: SyncedTableName) {
     const columns = getTableColumns(syncedTables[table]) as Record<string, SQLiteColumn>;
@@ -19,6 +20,7 @@ export class RowShape {
     }
     this.keys = Object.keys(columns);
     this.defaults = defaults;
+    this.columns = Object.values(columns);
   }
 
   /** `{ column: sql.placeholder(column) }` for every column: the values of a compiled insert. */
@@ -34,6 +36,29 @@ export class RowShape {
   fill(values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
     const row: Record<string, unknown> = {};
     for (const key of this.keys) row[key] = key in overrides ? overrides[key] : (values[key] ?? this.defaults[key]);
+    return row;
+  }
+
+  /**
+   * A complete row (from `fill`) as SQLite stores it, one value per column in `keys` order, each
+   * through its column's encoder (JSON as text, booleans as 0/1): what compileRowStatement binds.
+   */
+  encode(row: Readonly<Record<string, unknown>>): unknown[] {
+    const values = new Array<unknown>(this.keys.length);
+    for (let i = 0; i < this.keys.length; i++) {
+      const value = row[this.keys[i]!];
+      values[i] = value === null || value === undefined ? null : this.columns[i]!.mapToDriverValue(value);
+    }
+    return values;
+  }
+
+  /** The row an `encode`d array stands for, as drizzle reads it (JSON parsed, booleans as booleans). */
+  decode(values: readonly unknown[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    this.keys.forEach((key, i) => {
+      const value = values[i];
+      row[key] = value === null ? null : this.columns[i]!.mapFromDriverValue(value);
+    });
     return row;
   }
 }

@@ -1,7 +1,7 @@
 import { getTableColumns, is, SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { openSqlite, type SqliteDatabase } from '../db/connection';
+import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
 import { findMigrations, migrateDatabase } from '../db/migrate';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import type { PushRequest, PushResult } from '../protocol/wire';
@@ -192,12 +192,7 @@ export class SqliteSyncStorage implements SyncStorage {
    * the log they share.
    */
   private noteMachine(statement: Statement<[MachineNote]>, note: MachineNote): void {
-    this.sqlite.pragma('synchronous = NORMAL');
-    try {
-      statement.run(note);
-    } finally {
-      this.sqlite.pragma('synchronous = FULL');
-    }
+    withoutFsync(this.sqlite, () => statement.run(note));
   }
 
   status(): ServerStatus {

@@ -3,6 +3,8 @@ import type { LocalStore } from '../db/local-store';
 import { LIMITS } from '../protocol/wire';
 import { SyncLedger } from './ledger';
 import { DEFAULT_BATCH_LIMITS, Outbox, type BatchLimits } from './outbox';
+import { pullFeed } from './pull-feed';
+import { checkpointOffThread } from '../db/wal-checkpointer';
 import { PullApplier } from './pull';
 import { pushAll } from './push';
 import type { SyncStatus } from './status';
@@ -35,8 +37,10 @@ export interface SyncEngineOptions {
   /** First back-off delay after a failure; it doubles per failure, with jitter, up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Rows per pull page: bounds how long one page blocks the event loop. */
+  /** Rows asked for per pull request (default: the protocol's largest page). */
   pullPageSize?: number;
+  /** Rows applied per transaction: bounds how long applying blocks the event loop. */
+  pullApplyRows?: number;
   batchLimits?: BatchLimits;
 }
 
@@ -56,11 +60,12 @@ export interface SyncReport {
 }
 
 /**
- * Rows per pull page. A page is applied in one transaction, which blocks the event loop while it runs:
- * 500-row pages took 10 ms at the median and up to 25 ms here, over the 20 ms budget; 250-row pages
- * stay under it at the same throughput (bench/sync-client.bench.ts).
+ * Rows applied per transaction. Each transaction blocks the event loop while it runs, and while the
+ * pull thread and the server share the CPU a 250-row chunk took up to 15-25 ms; 100-row chunks keep
+ * the longest stall near 20 ms for about 5% less throughput (bench/sync-client.bench.ts). Pages are
+ * fetched larger (fewer round trips) and applied in these chunks.
  */
-export const DEFAULT_PULL_PAGE = 250;
+export const DEFAULT_PULL_APPLY_ROWS = 100;
 
 const DEFAULTS = { pushDebounceMs: 1000, retryBaseMs: 2000, retryMaxMs: 5 * 60_000, pendingRefreshMs: 100 };
 
@@ -105,7 +110,8 @@ export class SyncEngine {
       pushDebounceMs: options.pushDebounceMs ?? DEFAULTS.pushDebounceMs,
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
-      pullPageSize: options.pullPageSize ?? DEFAULT_PULL_PAGE,
+      pullPageSize: options.pullPageSize ?? LIMITS.pullMax,
+      pullApplyRows: options.pullApplyRows ?? DEFAULT_PULL_APPLY_ROWS,
       batchLimits: options.batchLimits ?? DEFAULT_BATCH_LIMITS,
     };
     this.outbox = new Outbox(this.store);
@@ -209,7 +215,14 @@ export class SyncEngine {
     const controller = new AbortController();
     this.controller = controller;
     const { signal } = controller;
-    const transport = new SyncTransport({ serverUrl: this.config.serverUrl!, apiKey: this.config.apiKey! }, this.store.machineId);
+    const server = { serverUrl: this.config.serverUrl!, apiKey: this.config.apiKey! };
+    const transport = new SyncTransport(server, this.store.machineId);
+    const feed = {
+      server,
+      machineId: this.store.machineId,
+      pageSize: this.options.pullPageSize,
+      applyRows: this.options.pullApplyRows,
+    };
     const previous = this.current.state;
     this.update({ state: 'syncing', nextRetryAt: null });
     try {
@@ -218,10 +231,9 @@ export class SyncEngine {
       if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
       const pull = () =>
-        this.applier.pullAll((since, limit) => transport.pull(since, limit, signal), {
-          pageSize: this.options.pullPageSize,
-          signal,
-        });
+        checkpointOffThread(this.store.sqlite, (checkpointer) =>
+          this.applier.pullAll((since) => pullFeed({ ...feed, since }, signal), { signal, checkpointer }),
+        );
       const pulled = await pull();
       const pushed = await pushAll(this.outbox, this.ledger, (body) => transport.push(body, signal), {
         limits: this.options.batchLimits,

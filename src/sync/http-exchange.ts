@@ -11,7 +11,8 @@ const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 export interface HttpAnswer {
   status: number;
-  text: string;
+  /** The answer's bytes, decompressed. */
+  body: Buffer;
 }
 
 export interface HttpExchange {
@@ -59,5 +60,5 @@ export async function exchange(url: string, options: HttpExchange): Promise<Http
     request.end(body);
   });
   const data = raw.encoding === 'gzip' ? await gunzip(raw.data, { maxOutputLength: MAX_ANSWER_BYTES }) : raw.data;
-  return { status: raw.status, text: data.toString('utf8') };
+  return { status: raw.status, body: data };
 }

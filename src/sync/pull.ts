@@ -1,16 +1,19 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as yieldToEventLoop } from 'node:timers/promises';
 import { count, eq, sql } from 'drizzle-orm';
 import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
 import { conflictLog, pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import { LIMITS, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
+import type { WireRecord } from '../protocol/wire';
 import { compareVersions } from '../protocol/lww';
 import type { SyncLedger } from './ledger';
 import { toWireRow, type LocalRow } from './wire-rows';
-import { compileStatement } from '../db/compiled-statement';
+import { compileRowStatement } from '../db/compiled-statement';
+import { withoutFsync } from '../db/connection';
+import type { Checkpointer } from '../db/wal-checkpointer';
 import { RowShape } from '../db/row-shape';
+import { InvalidPullError, pulledRecord, wireRowOf, type DecodedPage, type PulledRecord } from './pull-page';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -23,12 +26,17 @@ export interface PullTally {
   parked: number;
 }
 
-export class InvalidPullError extends Error {
-  override name = 'InvalidPullError';
-}
+/** Decoded chunks of pages from `since` on, until the server has no more (the engine: pullFeed). */
+export type PageSource = (since: number) => AsyncIterable<DecodedPage>;
 
-/** A page the server sent, fetched by the caller (the engine supplies its transport). */
-export type FetchPage = (since: number, limit: number) => Promise<PullResponse>;
+/**
+ * During a pull, a checkpoint starts beside the writes every CHECKPOINT_EVERY_ROWS rows (1-2 MB of
+ * log), and every LOG_RESET_EVERY_ROWS rows the pull waits for one that completes, so the log starts
+ * over: a checkpoint with writes beside it never catches up, and the log would hold the whole pull.
+ * Waiting at every checkpoint instead cost about a second per 100,000 rows.
+ */
+const CHECKPOINT_EVERY_ROWS = 1000;
+const LOG_RESET_EVERY_ROWS = 5000;
 
 /** Upper bound on pages in one pull, so a server that always says "more" cannot loop us forever. */
 const MAX_PAGES_PER_PULL = 10_000;
@@ -87,56 +95,72 @@ export class PullApplier {
   }
 
   /**
-   * Pulls from the stored cursor until the server has nothing more, applying page by page.
-   * `signal` stops between pages (the page in hand is either fully applied or not at all).
+   * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk.
+   * `signal` stops between chunks (the chunk in hand is either fully applied or not at all);
+   * `checkpointer` copies the log into the database beside the chunks, so the log stays small and
+   * no commit here has to (see checkpointOffThread).
    */
-  async pullAll(fetchPage: FetchPage, options: { pageSize?: number; signal?: AbortSignal } = {}): Promise<PullTally> {
+  async pullAll(source: PageSource, options: { signal?: AbortSignal; checkpointer?: Checkpointer } = {}): Promise<PullTally> {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
-    const pageSize = options.pageSize ?? LIMITS.pullDefault;
     let since = this.ledger.pullCursor();
-    let next = fetchPage(since, pageSize);
-    for (let pages = 0; pages < MAX_PAGES_PER_PULL; pages++) {
-      const page = await next;
+    let pages = 0;
+    let sinceCheckpoint = 0;
+    let sinceLogReset = 0;
+    for await (const page of source(since)) {
       options.signal?.throwIfAborted();
       if (page.hasMore && page.cursor <= since) {
         throw new InvalidPullError(`The server said more changes remain but its cursor did not advance (${page.cursor})`);
       }
-      if (page.hasMore) {
-        // Ask for the next page while this one is applied: the server's time overlaps ours.
-        next = fetchPage(page.cursor, pageSize);
-        next.catch(() => undefined); // awaited (and its error reported) on the next turn, if any
-      }
-      const result = this.applyPage(page, Date.now(), await validateYielding(page.changes));
-      tally.received += page.changes.length;
+      if (++pages > MAX_PAGES_PER_PULL) break;
+      const result = this.applyPage(page, Date.now());
+      tally.received += page.records.length;
       tally.applied += result.applied;
       tally.conflicts += result.conflicts;
       tally.parked = result.parked;
       since = page.cursor;
       if (!page.hasMore) break;
-      // Let the UI (or other timers) run between pages: a page bounds the stall (ARCHITECTURE 7).
+      sinceCheckpoint += page.records.length;
+      sinceLogReset += page.records.length;
+      if (options.checkpointer && sinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
+        sinceCheckpoint = 0;
+        options.checkpointer.start();
+      }
+      if (options.checkpointer && sinceLogReset >= LOG_RESET_EVERY_ROWS) {
+        sinceLogReset = 0;
+        await options.checkpointer.complete();
+      }
+      // Let the UI (timers, I/O) run between chunks: a chunk bounds the stall (ARCHITECTURE 7). A
+      // timer, not setImmediate: after an immediate the next chunk, already waiting, ran before any
+      // timer could, and two chunks made one stall.
       await yieldToEventLoop();
     }
     return tally;
   }
 
-  /** Validates and applies one page with its cursor, all in one transaction. */
-  applyPage(page: PullResponse, at: number, records = page.changes.map(validate)): Omit<PullTally, 'received'> {
+  /**
+   * Applies one chunk with its cursor, all in one transaction. That transaction commits without an
+   * fsync of its own: if the power fails before the next durable commit, the chunk and its cursor are
+   * lost together (WAL keeps commits in order) and the next pull fetches them again.
+   */
+  applyPage(page: DecodedPage, at: number): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
-    if (page.changes.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
-    const context = this.pageContext(records);
+    if (page.records.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
+    const context = this.pageContext(page.records);
     let applied = 0;
     let conflicts = 0;
     let newHouseholds = false;
-    this.store.sqlite.transaction(() => {
-      for (const { change, row } of records) {
-        const outcome = this.applyRecord(change.table, change.version, row, at, context);
-        if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
-        if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
-        if (change.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
-      }
-      if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
-      this.ledger.setPullCursor(page.cursor, at);
-    })();
+    withoutFsync(this.store.sqlite, () =>
+      this.store.sqlite.transaction(() => {
+        for (const record of page.records) {
+          const outcome = this.applyRecord(record, at, context);
+          if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
+          if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
+          if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
+        }
+        if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
+        this.ledger.setPullCursor(page.cursor, at);
+      })(),
+    );
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
   }
 
@@ -144,12 +168,12 @@ export class PullApplier {
    * What the page's rows meet locally, read with one query per table instead of one per row: the
    * local versions of the page's records and which of their households exist.
    */
-  private pageContext(records: readonly ValidRecord[]): PageContext {
+  private pageContext(records: readonly PulledRecord[]): PageContext {
     const ids = new Map<SyncedTableName, string[]>();
     const parents = new Set<string>();
-    for (const { change, row } of records) {
-      (ids.get(change.table) ?? ids.set(change.table, []).get(change.table)!).push(row.id);
-      if ('householdId' in row) parents.add(row.householdId);
+    for (const { table, id, householdId } of records) {
+      (ids.get(table) ?? ids.set(table, []).get(table)!).push(id);
+      if (householdId !== null) parents.add(householdId);
     }
     const local = new Map<string, LocalRow>();
     for (const [table, tableIds] of ids) {
@@ -162,50 +186,49 @@ export class PullApplier {
   }
 
   private applyRecord(
-    table: SyncedTableName,
-    version: number,
-    row: WireRecord,
+    record: PulledRecord,
     at: number,
     context?: PageContext,
   ): 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged' | 'parked' {
-    this.store.clock.observe(row.updatedAt);
-    const key = `${table}/${row.id}`;
+    const { table, id, householdId } = record;
+    this.store.clock.observe(record.updatedAt);
+    const key = `${table}/${id}`;
     // A record seen twice in one page (never sent by our server) is looked up afresh the second time.
     const fresh = context !== undefined && !context.seen.has(key);
     context?.seen.add(key);
-    if ('householdId' in row && !(fresh && context.households.has(row.householdId)) && !this.householdExists.get({ id: row.householdId })) {
+    if (householdId !== null && !(fresh && context.households.has(householdId)) && !this.householdExists.get({ id: householdId })) {
       // Foreign keys stay on: the child waits until its household arrives.
-      this.upsertParked.run({ tableName: table, rowId: row.id, row: { version, row } });
+      this.upsertParked.run({ tableName: table, rowId: id, row: { version: record.version, row: wireRowOf(record) } });
       return 'parked';
     }
-    if (table === 'households') context?.households.add(row.id);
+    if (table === 'households') context?.households.add(id);
     const statements = this.statements[table];
-    const local = fresh ? context.local.get(key) : (statements.get.get({ id: row.id }) as LocalRow | undefined);
+    const local = fresh ? context.local.get(key) : (statements.get.get({ id }) as LocalRow | undefined);
     const clearRejection = () => {
-      if (context?.rejections !== false) this.ledger.clearRejection(table, row.id);
+      if (context?.rejections !== false) this.ledger.clearRejection(table, id);
     };
     if (!local) {
-      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
+      statements.upsert.run(record.values);
       return 'applied';
     }
-    const order = compareVersions(row, local);
+    const order = compareVersions(record, local);
     if (order === 0) {
       // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
       // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
-      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
+      statements.upsert.run(record.values);
       clearRejection();
       return 'same';
     }
     if (order > 0) {
-      if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
-      statements.upsert.run(statements.shape.fill(row, { dirty: false, serverVersion: version }));
+      if (local.dirty) this.logConflict(table, toWireRow(local), wireRowOf(record), at);
+      statements.upsert.run(record.values);
       clearRejection();
       return local.dirty ? 'applied_over_local' : 'applied';
     }
     // The local version is newer. If it is still unsent it wins and stays dirty; if it is clean the
     // server already holds it (this older version is a stale echo) and there is nothing to do.
     if (!local.dirty) return 'unchanged';
-    this.logConflict(table, row, toWireRow(local), at);
+    this.logConflict(table, wireRowOf(record), toWireRow(local), at);
     return 'kept_local';
   }
 
@@ -229,7 +252,7 @@ export class PullApplier {
       const { version, row } = parked.row as { version: number; row: WireRecord };
       if (!('householdId' in row) || !this.householdExists.get({ id: row.householdId })) continue;
       this.deleteParked.run({ tableName: parked.tableName, rowId: parked.rowId });
-      const outcome = this.applyRecord(parked.tableName as SyncedTableName, version, row, at);
+      const outcome = this.applyRecord(pulledRecord(parked.tableName as SyncedTableName, version, row), at);
       if (outcome === 'applied' || outcome === 'applied_over_local') released++;
     }
     return released;
@@ -251,31 +274,6 @@ function idIn(column: SQLiteColumn) {
   return sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
 }
 
-/** Rows validated between two turns of the event loop: validation is CPU work that needs no lock. */
-const VALIDATION_CHUNK = 100;
-
-async function validateYielding(changes: readonly PullChange[]): Promise<ValidRecord[]> {
-  const records: ValidRecord[] = [];
-  for (let i = 0; i < changes.length; i += VALIDATION_CHUNK) {
-    if (i > 0) await yieldToEventLoop();
-    for (const change of changes.slice(i, i + VALIDATION_CHUNK)) records.push(validate(change));
-  }
-  return records;
-}
-
-type ValidRecord = { change: PullChange; row: WireRecord };
-
-function validate(change: PullChange): ValidRecord {
-  const parsed = wireRecords[change.table].safeParse(change.row);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InvalidPullError(
-      `The server sent an invalid ${change.table} record at version ${change.version} (${issue?.path.join('.')}: ${issue?.message}); nothing from that page was applied`,
-    );
-  }
-  return { change, row: parsed.data as WireRecord };
-}
-
 function tableStatements(store: LocalStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;
   const shape = new RowShape(name);
@@ -286,16 +284,16 @@ function tableStatements(store: LocalStore, name: SyncedTableName) {
       .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
   );
   return {
-    shape,
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
     getMany: store.db.select().from(table).where(idIn(table.id)).prepare(),
     // Compiled, not drizzle-prepared: this runs once per pulled row (see src/db/compiled-statement.ts).
-    upsert: compileStatement(
+    upsert: compileRowStatement(
       store.sqlite,
       store.db
         .insert(table)
         .values(shape.placeholders() as never)
         .onConflictDoUpdate({ target: table.id, set: overwrite as never }),
+      shape.keys,
     ),
   };
 }

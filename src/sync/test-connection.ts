@@ -1,4 +1,5 @@
 import { SyncError, SyncTransport, type ServerConfig } from './transport';
+import { decodeRecords, readPullAnswer } from './pull-page';
 
 export interface ConnectionCheck {
   ok: boolean;
@@ -24,7 +25,7 @@ export async function testConnection(config: ServerConfig, options: { machineId?
   }
   const started = performance.now();
   try {
-    await transport.pull(0, 1, options.signal);
+    decodeRecords(readPullAnswer(await transport.pull(0, 1, options.signal)), 0, 1);
   } catch (error) {
     return { ok: false, message: describe(error), latencyMs: null };
   }

@@ -5,9 +5,7 @@ import {
   PROTOCOL_VERSION,
   errorBodySchema,
   healthResponseSchema,
-  pullResponseSchema,
   pushResponseSchema,
-  type PullResponse,
   type PushResponse,
 } from '../protocol/wire';
 import { exchange, type HttpAnswer } from './http-exchange';
@@ -56,9 +54,13 @@ export class SyncTransport {
     return this.request('GET', PATHS.health, healthResponseSchema, { signal, auth: false });
   }
 
-  async pull(since: number, limit: number, signal?: AbortSignal): Promise<PullResponse> {
+  /**
+   * One page of changes as the server sent it (decompressed bytes): the caller decodes it, off the
+   * main thread when it is large (PageDecoder).
+   */
+  async pull(since: number, limit: number, signal?: AbortSignal): Promise<Buffer> {
     const query = new URLSearchParams({ since: String(since), limit: String(limit) });
-    return this.request('GET', `${PATHS.pull}?${query}`, pullResponseSchema, { signal });
+    return this.exchange('GET', `${PATHS.pull}?${query}`, { signal });
   }
 
   async push(body: string, signal?: AbortSignal): Promise<PushResponse> {
@@ -69,8 +71,13 @@ export class SyncTransport {
     method: 'GET' | 'POST',
     pathAndQuery: string,
     schema: S,
-    options: { signal?: AbortSignal | undefined; body?: string; auth?: boolean },
+    options: ExchangeOptions,
   ): Promise<z.output<S>> {
+    return readAnswer(await this.exchange(method, pathAndQuery, options), schema);
+  }
+
+  /** The body of a 2xx answer; any other outcome as a classified SyncError. */
+  private async exchange(method: 'GET' | 'POST', pathAndQuery: string, options: ExchangeOptions): Promise<Buffer> {
     const headers: Record<string, string> = {
       [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
       [HEADERS.machineId]: this.machineId,
@@ -94,22 +101,31 @@ export class SyncTransport {
       const detail = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (failure.code ?? failure.message ?? String(error));
       throw new SyncError('transient', `Cannot reach the sync server at ${this.config.serverUrl} (${detail})`);
     }
-    const { status, text } = answer;
-
-    if (status < 200 || status > 299) throw httpError(status, text, this.config.serverUrl);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new SyncError('transient', `The sync server sent an answer that is not JSON (HTTP ${status})`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new SyncError('transient', `The sync server's answer does not follow the protocol (${issue?.path.join('.')}: ${issue?.message})`);
-    }
-    return parsed.data;
+    if (answer.status < 200 || answer.status > 299) throw httpError(answer.status, answer.body.toString('utf8'), this.config.serverUrl);
+    return answer.body;
   }
+}
+
+interface ExchangeOptions {
+  signal?: AbortSignal | undefined;
+  body?: string;
+  auth?: boolean;
+}
+
+/** A 2xx answer's JSON, checked against the protocol's schema for it. */
+export function readAnswer<S extends z.ZodType>(body: Uint8Array, schema: S): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    throw new SyncError('transient', 'The sync server sent an answer that is not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new SyncError('transient', `The sync server's answer does not follow the protocol (${issue?.path.join('.')}: ${issue?.message})`);
+  }
+  return parsed.data;
 }
 
 function httpError(status: number, text: string, serverUrl: string): SyncError {

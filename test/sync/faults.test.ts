@@ -1,4 +1,5 @@
 import { pullParked } from '../../src/db/schema';
+import { preparePullThread } from '../../src/sync/pull-feed';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';
@@ -8,6 +9,10 @@ import { startFaultProxy, type Fault, type FaultProxy } from './fault-proxy';
 let server: TestServer;
 let proxy: FaultProxy;
 let clients: Client[];
+
+// Loaded before the clock starts: the fault schedule is drawn per request, and a first sync waiting
+// for the pull thread to load (a second through the TypeScript loader) would send few of them.
+beforeAll(() => preparePullThread());
 
 beforeEach(async () => {
   server = await startTestServer();

@@ -39,9 +39,14 @@ describe('pull', () => {
     pushFromOtherPc([{ table: 'households', row: { id: householdId, area: 'North', ...stamps(1001) } }]);
     let parkedMidway: unknown[] = [];
     let pulls = 0;
-    proxy.beforeRelay = (request) => {
-      // Before the second page is handed over, the first (the visit alone) has been applied.
-      if (request.path === '/pull.php' && ++pulls === 2) parkedMidway = client.store.db.select().from(pullParked).all();
+    proxy.beforeRelay = async (request) => {
+      // The second page (the household) is held back until the first (the visit alone) is applied:
+      // pages are fetched ahead of applying, so the request may come first.
+      if (request.path !== '/pull.php' || ++pulls !== 2) return;
+      for (let i = 0; i < 200 && parkedMidway.length === 0; i++) {
+        parkedMidway = client.store.db.select().from(pullParked).all();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     };
     const status = await client.engine.syncNow();
     expect(status.lastError).toBeNull();

@@ -1,0 +1,90 @@
+import Database from 'better-sqlite3';
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openLocalStore } from '../../src/db/local-store';
+import { startTestServer, type TestServer } from '../support/sync-server';
+import { tempDir } from '../support/temp';
+
+/**
+ * The worker threads as the app ships them: bundled by esbuild as entries of their own beside
+ * dist/main.js (scripts/worker-entries.json), started as plain JavaScript from the code bundled into
+ * main.js, with no TypeScript loader anywhere.
+ */
+const repo = path.resolve(__dirname, '../..');
+const workerEntries = JSON.parse(fs.readFileSync(path.join(repo, 'scripts/worker-entries.json'), 'utf8')) as Record<string, string>;
+
+interface BundledMain {
+  pullFeed: typeof import('../../src/sync/pull-feed').pullFeed;
+  checkpointOffThread: typeof import('../../src/db/wal-checkpointer').checkpointOffThread;
+}
+
+async function bundle(): Promise<BundledMain> {
+  const dist = path.join(tempDir('blos-bundled-workers-'), 'dist');
+  const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'silent', absWorkingDir: repo } as const;
+  // The same externals as scripts/build.mjs.
+  const external = ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify', '@swc-node/register'];
+  await esbuild.build({
+    ...common,
+    external,
+    stdin: {
+      contents: "export { pullFeed } from './src/sync/pull-feed'; export { checkpointOffThread } from './src/db/wal-checkpointer';",
+      resolveDir: repo,
+      loader: 'ts',
+    },
+    outfile: path.join(dist, 'main.js'),
+  });
+  await esbuild.build({ ...common, external, entryPoints: workerEntries, outdir: dist });
+  fs.symlinkSync(path.join(repo, 'node_modules'), path.join(dist, '..', 'node_modules'), 'dir');
+  return require(path.join(dist, 'main.js')) as BundledMain;
+}
+
+let main: BundledMain;
+let server: TestServer;
+beforeAll(async () => {
+  main = await bundle();
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+describe('the bundled worker threads', () => {
+  it('fetch and decode pulled pages', async () => {
+    const changes = Array.from({ length: 30 }, (_, i) => ({
+      table: 'households',
+      row: { id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`, area: `Area ${i}`, createdAt: 1, updatedAt: 1, machineId: 'e'.repeat(64), deletedAt: null },
+    }));
+    server.server.storage.applyPush('e'.repeat(64), changes);
+    const chunks = [];
+    for await (const chunk of main.pullFeed({ server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: 'f'.repeat(64), since: 0, pageSize: 20, applyRows: 10 })) {
+      chunks.push(chunk);
+    }
+    expect(chunks.map((c) => [c.records.length, c.cursor, c.hasMore])).toEqual([
+      [10, 10, true],
+      [10, 20, true],
+      [10, 30, false],
+    ]);
+  });
+
+  it('checkpoint the write-ahead log', async () => {
+    const file = path.join(tempDir(), 'app.db');
+    const store = openLocalStore({ file });
+    try {
+      const inDatabaseFile = await main.checkpointOffThread(store.sqlite, async (checkpointer) => {
+        store.repos.households.batchCreate(Array.from({ length: 500 }, (_, i) => ({ area: `Area ${i}` })));
+        await checkpointer.complete();
+        // The database file alone, without its log: only a checkpoint puts the rows there.
+        const copy = path.join(tempDir(), 'copy.db');
+        fs.copyFileSync(file, copy);
+        const reader = new Database(copy, { readonly: true });
+        try {
+          return reader.prepare('SELECT count(*) FROM households').pluck().get();
+        } finally {
+          reader.close();
+        }
+      });
+      expect(inDatabaseFile).toBe(500);
+    } finally {
+      store.close();
+    }
+  });
+});
