@@ -5,8 +5,8 @@ import { readAnswer } from './transport';
 import { toWireRow, type LocalRow } from './wire-rows';
 
 /**
- * A pull answer turned into records ready to apply. Pure CPU work with no database, so a large page
- * is decoded on a worker thread (PageDecoder) while the main thread applies the previous one.
+ * A pull answer turned into records ready to apply. Pure CPU work with no database, so it runs on the
+ * pull thread (pull-feed.ts) while the main thread applies what came before.
  */
 
 export class InvalidPullError extends Error {
