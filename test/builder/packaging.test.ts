@@ -19,6 +19,9 @@ function writeFile(file: string, content: string): void {
   fs.writeFileSync(file, content);
 }
 
+/** The worker threads scripts/build.mjs bundles beside main.js. */
+const workers = Object.keys(JSON.parse(fs.readFileSync(path.join(repo, 'scripts/worker-entries.json'), 'utf8')) as Record<string, string>);
+
 /** A copy of the project with stand-in bundles (their content does not matter here) and the real migrations. */
 function stageProject(): string {
   const project = tempDir('blos-package-');
@@ -28,6 +31,7 @@ function stageProject(): string {
   writeFile(path.join(project, 'dist/main.js'), '"use strict";');
   writeFile(path.join(project, 'dist/main.js.map'), '{}');
   writeFile(path.join(project, 'dist/preload.js'), '"use strict";');
+  for (const worker of workers) writeFile(path.join(project, `dist/${worker}.js`), '"use strict";');
   writeFile(path.join(project, 'dist/renderer/index.html'), '<!doctype html>');
   writeFile(path.join(project, 'src/electron/main.ts'), 'source that must not ship');
   fs.cpSync(path.join(repo, 'migrations'), path.join(project, 'migrations'), { recursive: true });
@@ -80,6 +84,7 @@ linuxOnly('the packaged app (electron-builder --dir, stand-in Electron)', () => 
         '/package.json',
         '/dist/main.js',
         '/dist/preload.js',
+        ...workers.map((worker) => `/dist/${worker}.js`),
         '/dist/renderer/index.html',
         '/migrations/local/0000_initial.sql',
         '/migrations/local/meta/_journal.json',
