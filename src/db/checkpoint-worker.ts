@@ -1,9 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqlite } from './connection';
 
-// The thread side of WalCheckpointer: one connection that copies the log into the database on request.
+// The thread side of wal-checkpointer.ts: one connection that copies the log into the database on
+// request, closed when asked.
 const sqlite = openSqlite(workerData as string);
-parentPort!.on('message', () => {
+parentPort!.on('message', (command: 'checkpoint' | 'close') => {
+  if (command === 'close') {
+    sqlite.close();
+    parentPort!.close();
+    return;
+  }
   try {
     sqlite.pragma('wal_checkpoint(PASSIVE)');
   } finally {

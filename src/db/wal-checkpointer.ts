@@ -22,27 +22,40 @@ export interface Checkpointer {
  */
 export async function checkpointOffThread<T>(sqlite: SqliteDatabase, work: (checkpointer: Checkpointer) => Promise<T>): Promise<T> {
   let worker: Worker | null = null;
+  let alive = false;
+  let exited: Promise<void> = Promise.resolve();
   let previous: number | null = null;
   let running: Promise<void> | null = null;
   let done: (() => void) | null = null;
+  const finish = () => {
+    running = null;
+    done?.();
+  };
+  const restore = () => {
+    if (previous !== null && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${previous}`);
+  };
   const thread = () => {
     if (worker) return worker;
     previous = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
     sqlite.pragma('wal_autocheckpoint = 0');
     const { file, execArgv } = workerScript(__dirname, 'checkpoint-worker', __filename);
-    worker = new Worker(file, { execArgv, workerData: sqlite.name });
-    const finish = () => {
-      running = null;
-      done?.();
-    };
-    worker.on('message', finish);
-    // A failed checkpoint leaves the log to the next one, here or there.
-    worker.on('error', finish);
-    worker.on('exit', finish);
-    return worker;
+    const started = new Worker(file, { execArgv, workerData: sqlite.name });
+    alive = true;
+    exited = new Promise((resolve) => started.once('exit', () => resolve()));
+    started.on('message', finish);
+    // A thread that fails ends its checkpoint and gives the log back to this connection's own
+    // automatic checkpoints.
+    started.on('error', () => undefined);
+    started.once('exit', () => {
+      alive = false;
+      restore();
+      finish();
+    });
+    worker = started;
+    return started;
   };
-  const start = () => {
-    if (sqlite.memory) return Promise.resolve();
+  const start = (): Promise<void> => {
+    if (sqlite.memory || (worker && !alive)) return Promise.resolve();
     running ??= new Promise<void>((resolve) => {
       done = resolve;
       thread().postMessage('checkpoint');
@@ -58,7 +71,9 @@ export async function checkpointOffThread<T>(sqlite: SqliteDatabase, work: (chec
       },
     });
   } finally {
-    if (previous !== null && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${previous}`);
-    await (worker as Worker | null)?.terminate();
+    restore();
+    // Closed from inside, after any checkpoint in progress, so its connection ends cleanly.
+    if (alive) (worker as Worker | null)?.postMessage('close');
+    await exited;
   }
 }
