@@ -22,9 +22,18 @@ export class SyncLedger {
   private readonly acknowledge;
   private readonly upsertRejection;
   private readonly deleteRejection;
+  private readonly readState;
+  private readonly writePullCursor;
 
   constructor(private readonly store: LocalStore) {
     store.db.insert(syncState).values({ id: STATE_ID }).onConflictDoNothing().run();
+    // Prepared: a large pull reads and moves the cursor once per applied chunk.
+    this.readState = store.db.select().from(syncState).where(eq(syncState.id, STATE_ID)).prepare();
+    this.writePullCursor = store.db
+      .update(syncState)
+      .set({ pullCursor: sql`${sql.placeholder('cursor')}`, lastPullAt: sql`${sql.placeholder('at')}` })
+      .where(eq(syncState.id, STATE_ID))
+      .prepare();
     this.acknowledge = Object.fromEntries(
       SYNCED_TABLE_NAMES.map((name) => {
         const table = schema.syncedTables[name] as typeof schema.households;
@@ -70,7 +79,7 @@ export class SyncLedger {
   }
 
   state() {
-    return this.store.db.select().from(syncState).where(eq(syncState.id, STATE_ID)).get()!;
+    return this.readState.get()!;
   }
 
   pullCursor(): number {
@@ -79,7 +88,7 @@ export class SyncLedger {
 
   /** Inside the pull transaction: the cursor moves together with the rows it covers. */
   setPullCursor(cursor: number, at: number): void {
-    this.store.db.update(syncState).set({ pullCursor: cursor, lastPullAt: at }).where(eq(syncState.id, STATE_ID)).run();
+    this.writePullCursor.run({ cursor, at });
   }
 
   recordPush(at: number): void {
