@@ -55,8 +55,8 @@ export class SyncTransport {
   }
 
   /**
-   * One page of changes as the server sent it (decompressed bytes): the caller decodes it, off the
-   * main thread when it is large (PageDecoder).
+   * One page of changes as the server sent it (decompressed bytes), for the caller to decode
+   * (src/sync/pull-page.ts: on the pull thread during a sync).
    */
   async pull(since: number, limit: number, signal?: AbortSignal): Promise<Buffer> {
     const query = new URLSearchParams({ since: String(since), limit: String(limit) });
