@@ -5,6 +5,9 @@ import { pullChangeSchema, type PullChange, type WireRecord } from '../../src/pr
 import type { RunningSyncServer } from '../../src/server';
 import { toWireRow, type LocalRow } from '../../src/sync/wire-rows';
 import { SyncEngine, type SyncEngineOptions } from '../../src/sync';
+import { startTestServer, type TestServer } from '../support/sync-server';
+import { tempDir } from '../support/temp';
+import { startFaultProxy, type FaultProxy } from './fault-proxy';
 
 /** One simulated PC: its own database file and machine identity, and an engine pointed at `url`. */
 export interface Client {
@@ -60,6 +63,31 @@ export function openClient(options: ClientOptions): Client {
       current.store.close();
     },
   } as Client;
+}
+
+export interface ProxiedClient {
+  server: TestServer;
+  proxy: FaultProxy;
+  client: Client;
+  /** Closes the client, then the proxy, then the server. */
+  close(): Promise<void>;
+}
+
+/** A real sync server, a fault proxy in front of it, and one PC ('pc') syncing through the proxy. */
+export async function openProxiedClient(engine?: ClientOptions['engine']): Promise<ProxiedClient> {
+  const server = await startTestServer();
+  const proxy = await startFaultProxy(server.url);
+  const client = openClient({ dir: tempDir(), name: 'pc', url: proxy.url, apiKey: server.apiKey, engine });
+  return {
+    server,
+    proxy,
+    client,
+    async close() {
+      await client.close();
+      await proxy.close();
+      await server.close();
+    },
+  };
 }
 
 /** The replicated content of a database: every row of every synced table as it travels. */

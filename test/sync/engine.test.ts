@@ -1,23 +1,17 @@
 import { SyncEngine, testConnection, type SyncStatus } from '../../src/sync';
-import { startTestServer, type TestServer } from '../support/sync-server';
-import { tempDir } from '../support/temp';
-import { openClient, serverContent, type Client } from './clients';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import type { TestServer } from '../support/sync-server';
+import { openProxiedClient, serverContent, type Client } from './clients';
+import type { FaultProxy } from './fault-proxy';
 
 let server: TestServer;
 let proxy: FaultProxy;
 let client: Client;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  server = await startTestServer();
-  proxy = await startFaultProxy(server.url);
-  client = openClient({ dir: tempDir(), name: 'pc', url: proxy.url, apiKey: server.apiKey });
+  ({ server, proxy, client, close } = await openProxiedClient());
 });
-afterEach(async () => {
-  await client.close();
-  await proxy.close();
-  await server.close();
-});
+afterEach(() => close());
 
 /** Resolves with the first status that satisfies `predicate` (bounded in time). */
 function waitForStatus(engine: SyncEngine, predicate: (s: SyncStatus) => boolean, timeoutMs = 5000): Promise<SyncStatus> {
@@ -152,6 +146,5 @@ describe('testConnection', () => {
     const check = await testConnection({ serverUrl: url, apiKey: server.apiKey });
     expect(check).toMatchObject({ ok: false });
     expect(check.message).toMatch(/Cannot reach/);
-    proxy = await startFaultProxy(server.url);
   });
 });

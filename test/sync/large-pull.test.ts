@@ -4,15 +4,15 @@ import type { PushRequest } from '../../src/protocol/wire';
 import { PullApplier } from '../../src/sync/pull';
 import { decodeRecords, type DecodedPage } from '../../src/sync/pull-page';
 import { SyncLedger } from '../../src/sync/ledger';
-import { startTestServer, type TestServer } from '../support/sync-server';
-import { tempDir } from '../support/temp';
-import { openClient, serverContent, replicatedContent, type Client } from './clients';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import type { TestServer } from '../support/sync-server';
+import { openProxiedClient, serverContent, replicatedContent, type Client } from './clients';
+import type { FaultProxy } from './fault-proxy';
 
 const OTHER_PC = 'e'.repeat(64);
 let server: TestServer;
 let proxy: FaultProxy;
 let client: Client;
+let close: () => Promise<void>;
 
 /** `count` changes as another PC pushes them: a household, then two visits of it, repeated. */
 function seed(count: number): void {
@@ -35,15 +35,9 @@ const rowCount = (c: Client) =>
   c.store.sqlite.prepare('SELECT (SELECT count(*) FROM households) + (SELECT count(*) FROM visits)').pluck().get() as number;
 
 beforeEach(async () => {
-  server = await startTestServer();
-  proxy = await startFaultProxy(server.url);
-  client = openClient({ dir: tempDir(), name: 'pc', url: proxy.url, apiKey: server.apiKey, engine: { pullPageSize: 1000, pullApplyRows: 100 } });
+  ({ server, proxy, client, close } = await openProxiedClient({ pullPageSize: 1000, pullApplyRows: 100 }));
 });
-afterEach(async () => {
-  await client.close();
-  await proxy.close();
-  await server.close();
-});
+afterEach(() => close());
 
 describe('a large pull', () => {
   it('arrives whole over several pages, each applied in chunks that advance the cursor', async () => {

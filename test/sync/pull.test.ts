@@ -1,26 +1,20 @@
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { conflictLog, pullParked } from '../../src/db/schema';
-import { startTestServer, type TestServer } from '../support/sync-server';
-import { tempDir } from '../support/temp';
-import { openClient, serverChanges, type Client } from './clients';
-import { startFaultProxy, type FaultProxy } from './fault-proxy';
+import type { TestServer } from '../support/sync-server';
+import { openProxiedClient, serverChanges, type Client } from './clients';
+import type { FaultProxy } from './fault-proxy';
 
 const OTHER_PC = 'e'.repeat(64);
 let server: TestServer;
 let proxy: FaultProxy;
 let client: Client;
+let close: () => Promise<void>;
 
 beforeEach(async () => {
-  server = await startTestServer();
-  proxy = await startFaultProxy(server.url);
-  client = openClient({ dir: tempDir(), name: 'pc', url: proxy.url, apiKey: server.apiKey, engine: { pullPageSize: 1 } });
+  ({ server, proxy, client, close } = await openProxiedClient({ pullPageSize: 1 }));
 });
-afterEach(async () => {
-  await client.close();
-  await proxy.close();
-  await server.close();
-});
+afterEach(() => close());
 
 const stamps = (updatedAt: number) => ({ createdAt: updatedAt, updatedAt, machineId: OTHER_PC, deletedAt: null });
 
