@@ -24,11 +24,13 @@ export class SyncLedger {
   private readonly deleteRejection;
   private readonly readState;
   private readonly writePullCursor;
+  private readonly anyRejection;
 
   constructor(private readonly store: LocalStore) {
     store.db.insert(syncState).values({ id: STATE_ID }).onConflictDoNothing().run();
-    // Prepared: a large pull reads and moves the cursor once per applied chunk.
+    // Prepared: a large pull reads and moves the cursor, and asks for refusals, once per applied chunk.
     this.readState = store.db.select().from(syncState).where(eq(syncState.id, STATE_ID)).prepare();
+    this.anyRejection = store.db.select({ rowId: syncRejections.rowId }).from(syncRejections).limit(1).prepare();
     this.writePullCursor = store.db
       .update(syncState)
       .set({ pullCursor: sql`${sql.placeholder('cursor')}`, lastPullAt: sql`${sql.placeholder('at')}` })
@@ -137,7 +139,7 @@ export class SyncLedger {
   }
 
   hasRejections(): boolean {
-    return this.store.db.select({ rowId: syncRejections.rowId }).from(syncRejections).limit(1).get() !== undefined;
+    return this.anyRejection.get() !== undefined;
   }
 
   rejections(): RejectedRecord[] {
