@@ -131,8 +131,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   }
 
   update(id: string, patch: Partial<RecordInput<T>>): SyncedRow<T> {
-    const stamp = this.ctx.clock.stamp();
-    const changes = { ...patch, updatedAt: stamp, machineId: this.ctx.machineId, dirty: true };
+    const changes = { ...patch, updatedAt: this.stampAbove(this.table, this.ctx.clock.stamp()), machineId: this.ctx.machineId, dirty: true };
     const row = this.ctx.db
       .update(this.table)
       .set(changes as never)
@@ -140,18 +139,28 @@ export class SyncedRepository<T extends SyncedTableName> {
       .returning()
       .get() as SyncedRow<T> | undefined;
     if (!row) throw new RecordNotFoundError(this.name, id);
+    this.ctx.clock.observe(row.updatedAt);
     this.ctx.onLocalWrite(this.name);
     return row;
+  }
+
+  /**
+   * `stamp`, or just above the row's own stamp when that is higher. The pull thread writes rows on
+   * its own connection and the clock hears of their stamps a moment later: an edit in between must
+   * still come after the version it replaces, or last-write-wins would undo it.
+   */
+  private stampAbove(table: { updatedAt: SQLiteColumn }, stamp: number): SQL<number> {
+    return sql<number>`max(${stamp}, ${table.updatedAt} + 1)`;
   }
 
   /** Tombstones the record (and the records that belong to it); it syncs like any other change. */
   softDelete(id: string): SyncedRow<T> {
     const row = this.ctx.sqlite.transaction(() => {
       const stamp = this.ctx.clock.stamp();
-      const tombstone = { deletedAt: stamp, updatedAt: stamp, machineId: this.ctx.machineId, dirty: true };
+      const tombstone = { deletedAt: stamp, machineId: this.ctx.machineId, dirty: true };
       const deleted = this.ctx.db
         .update(this.table)
-        .set(tombstone as never)
+        .set({ ...tombstone, updatedAt: this.stampAbove(this.table, stamp) } as never)
         .where(and(eq(this.table.id, id), isNull(this.table.deletedAt)))
         .returning()
         .get() as SyncedRow<T> | undefined;
@@ -160,10 +169,11 @@ export class SyncedRepository<T extends SyncedTableName> {
         const child = schema.syncedTables[dependent] as typeof schema.people;
         this.ctx.db
           .update(child)
-          .set(tombstone)
+          .set({ ...tombstone, updatedAt: this.stampAbove(child, stamp) })
           .where(and(eq(child.householdId, id), isNull(child.deletedAt)))
           .run();
       }
+      this.ctx.clock.observe(deleted.updatedAt);
       return deleted;
     })();
     this.ctx.onLocalWrite(this.name);

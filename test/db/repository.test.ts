@@ -66,6 +66,22 @@ describe('repositories', () => {
     expect(() => store.repos.households.softDelete(household.id)).toThrow(RecordNotFoundError);
   });
 
+  it('edits and tombstones are stamped after the version they replace, even one the clock has not seen', () => {
+    // As the pull thread writes a row on its own connection, a moment before the clock hears of it.
+    const household = store.repos.households.create({ area: 'North' });
+    const person = store.repos.people.create({ householdId: household.id, fullName: 'Yusuf' });
+    const pulledAt = now + 60_000;
+    for (const table of ['households', 'people']) store.sqlite.prepare(`UPDATE ${table} SET updated_at = ?, dirty = 0`).run(pulledAt);
+
+    const edit = store.repos.households.update(household.id, { notes: 'after' });
+    expect(edit.updatedAt).toBe(pulledAt + 1);
+    const tombstone = store.repos.households.softDelete(household.id);
+    expect(tombstone.updatedAt).toBe(pulledAt + 2);
+    expect(store.repos.people.get(person.id)).toMatchObject({ updatedAt: pulledAt + 2, deletedAt: tombstone.deletedAt, dirty: true });
+    // The clock has caught up: the next new record is stamped after all of them.
+    expect(store.repos.households.create({ area: 'South' }).updatedAt).toBeGreaterThan(pulledAt + 2);
+  });
+
   it('batch-create saves all records in one transaction with one stamp', () => {
     const household = store.repos.households.create({ area: 'North' });
     const inputs = Array.from({ length: 250 }, (_, i) => ({
