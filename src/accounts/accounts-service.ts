@@ -75,7 +75,9 @@ function toSummary(row: AccountRow): AccountSummary {
 /**
  * Local accounts: first-run admin setup, sign-in with back-off and lockout, sessions with an idle
  * timeout, and the admin's account management. bcryptjs runs through its async API so hashing never
- * blocks the event loop for the ~250 ms a hash takes.
+ * blocks the event loop for the ~250 ms a hash takes. Its transactions take the write lock as they
+ * begin (immediate): the pull thread commits on its own connection, and a transaction that had read
+ * before such a commit could not write after it (SQLITE_BUSY) instead of waiting its turn.
  */
 export class AccountsService {
   readonly policy: AccountPolicy;
@@ -115,7 +117,7 @@ export class AccountsService {
       if (!this.isFirstRun()) throw new AppError('conflict', 'An administrator already exists: sign in instead.');
       this.db.insert(accounts).values(row).run();
       return this.openSession(row);
-    })();
+    }).immediate();
   }
 
   /**
@@ -216,7 +218,7 @@ export class AccountsService {
       this.db.update(accounts).set({ disabled, updatedAt: this.now() }).where(eq(accounts.id, id)).run();
       if (disabled) this.db.delete(sessions).where(eq(sessions.accountId, id)).run();
       return toSummary(this.requireAccount(id));
-    })();
+    }).immediate();
   }
 
   /** Sets a new password; the account's other sessions end (the caller's own stays). */
@@ -247,7 +249,7 @@ export class AccountsService {
       for (const session of others) {
         if (session.id !== keep) this.db.delete(sessions).where(eq(sessions.id, session.id)).run();
       }
-    })();
+    }).immediate();
   }
 
   /** Counts the attempt against the hourly limit, or refuses it as locked. Returns the record's id. */
@@ -266,7 +268,7 @@ export class AccountsService {
         throw new AppError('locked', `Too many failed sign-in attempts. Try again in about ${minutes} minute${minutes === 1 ? '' : 's'}.`);
       }
       return this.db.insert(loginFailures).values({ username, at: now }).returning({ id: loginFailures.id }).get().id;
-    })();
+    }).immediate();
   }
 
   private openSession(account: AccountRow): SessionGrant {

@@ -4,6 +4,7 @@ import { AccountsService, BCRYPT_COST, type AccountPolicy } from '../../src/acco
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
 import { AppError } from '../../src/ipc/errors';
 import { tempDir } from '../support/temp';
+import { holdWriteLock } from '../support/write-lock';
 
 const PASSWORD = 'correct horse battery';
 const stores: LocalStore[] = [];
@@ -175,6 +176,14 @@ describe('sign-in', () => {
     await expectAppError(service.login('bola', PASSWORD), 'forbidden', /disabled/);
     service.setDisabled(admin.account.id, worker.id, false);
     expect((await service.login('bola', PASSWORD)).account.username).toBe('bola');
+  });
+
+  it('waits its turn while another connection writes (the pull thread committing a chunk)', async () => {
+    const { service, store, admin, worker } = await withWorker();
+    const pull = await holdWriteLock(store.file, "INSERT INTO instance_meta (key, value) VALUES ('pull', 'chunk')", 200);
+    expect(service.setDisabled(admin.account.id, worker.id, true).disabled).toBe(true);
+    await pull.committed;
+    expect(store.sqlite.prepare("SELECT value FROM instance_meta WHERE key = 'pull'").pluck().get()).toBe('chunk');
   });
 });
 
