@@ -4,21 +4,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
-import { openSqlite } from '../src/db/connection';
+import { openSqlite, type SqliteDatabase } from '../src/db/connection';
 import { openLocalStore } from '../src/db/local-store';
 import { SYNCED_TABLE_NAMES } from '../src/db/schema';
 import { LIMITS, type PushRequest } from '../src/protocol/wire';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSqliteSyncStorage } from '../src/server';
 import { DEFAULT_PULL_APPLY_ROWS, SyncEngine } from '../src/sync';
-import { preparePullThread } from '../src/sync/pull-feed';
+import { preparePullThread } from '../src/sync/pull-thread';
 import type { BenchFigure } from './figures';
 
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
  * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, pages of
  * the size the engine fetches, one durable transaction each, no HTTP) in the same run; the longest
- * event-loop stall during that pull; a push of PUSH_ROWS dirty rows.
+ * event-loop stall during that pull; how long a local write waits during such a pull (a second
+ * one, into another client); a push of PUSH_ROWS dirty rows.
  * BENCH_SYNC_CLIENT_ROWS / _PUSH / _APPLY (rows per transaction in the engine) set the sizes.
  */
 
@@ -71,6 +72,25 @@ function stallProbe(started: () => boolean) {
     clearInterval(timer);
     histogram.disable();
     return { probeMs: longest, applyingMs: longestApplying, p99Ms: histogram.percentile(99) / 1e6 };
+  };
+}
+
+/**
+ * A small local write every 20 ms, as entry would make them, on the app's connection: it waits for
+ * the pull thread's chunk in progress. Written to instance_meta so nothing extra is pushed. Returns
+ * a stop function giving the longest write (ms).
+ */
+function localWrites(sqlite: SqliteDatabase) {
+  const write = sqlite.prepare("INSERT INTO instance_meta (key, value) VALUES ('bench.entry', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  let longest = 0;
+  const timer = setInterval(() => {
+    const started = performance.now();
+    write.run(String(started));
+    longest = Math.max(longest, performance.now() - started);
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return longest;
   };
 }
 
@@ -181,6 +201,17 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
       { bench, metric: 'longest event-loop stall of the whole first sync (with first-use loading)', value: stall.probeMs, unit: 'ms' },
       { bench, metric: 'event-loop delay p99 during the sync', value: stall.p99Ms, unit: 'ms' },
     );
+
+    // Again into another empty client, this time with local writes on the app's connection meanwhile.
+    const busy = openLocalStore({ file: path.join(dir, 'client-writing.db') });
+    const busyEngine = new SyncEngine({ store: busy, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 }, pullApplyRows: APPLY_ROWS });
+    const stopWrites = localWrites(busy.sqlite);
+    const busyStatus = await busyEngine.syncNow();
+    const longestWriteMs = stopWrites();
+    if (busyStatus.lastError) throw new Error(busyStatus.lastError);
+    await busyEngine.stop();
+    busy.close();
+    figures.push({ bench, metric: 'longest local write during an initial sync (one every 20 ms; waits for the chunk being committed)', value: longestWriteMs, unit: 'ms' });
 
     const household = store.repos.households.create({ area: 'Bench' });
     const visits = Array.from({ length: PUSH_ROWS - 1 }, (_, i) => ({

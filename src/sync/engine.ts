@@ -3,9 +3,8 @@ import type { LocalStore } from '../db/local-store';
 import { LIMITS } from '../protocol/wire';
 import { SyncLedger } from './ledger';
 import { DEFAULT_BATCH_LIMITS, Outbox, type BatchLimits } from './outbox';
-import { pullFeed } from './pull-feed';
-import { checkpointOffThread } from '../db/wal-checkpointer';
-import { PullApplier } from './pull';
+import { withoutAutocheckpoint } from '../db/connection';
+import { pullInThread } from './pull-thread';
 import { pushAll } from './push';
 import type { SyncStatus } from './status';
 import { SyncError, SyncTransport } from './transport';
@@ -39,7 +38,7 @@ export interface SyncEngineOptions {
   retryMaxMs?: number;
   /** Rows asked for per pull request (default: the protocol's largest page). */
   pullPageSize?: number;
-  /** Rows applied per transaction: bounds how long applying blocks the event loop. */
+  /** Rows applied per transaction: bounds how long a local write may wait for the pull. */
   pullApplyRows?: number;
   batchLimits?: BatchLimits;
 }
@@ -60,12 +59,12 @@ export interface SyncReport {
 }
 
 /**
- * Rows applied per transaction. Each transaction blocks the event loop while it runs, and while the
- * pull thread and the server share the CPU a 250-row chunk took up to 15-25 ms; 100-row chunks keep
- * the longest stall near 20 ms for about 5% less throughput (bench/sync-client.bench.ts). Pages are
- * fetched larger (fewer round trips) and applied in these chunks.
+ * Rows applied per transaction on the pull thread. The main thread never waits for a pull, except a
+ * local write made meanwhile, which waits for the chunk being committed: 250 rows keep that wait
+ * near 20-30 ms on a busy two-core machine for about the throughput of larger chunks
+ * (bench/sync-client.bench.ts).
  */
-export const DEFAULT_PULL_APPLY_ROWS = 100;
+export const DEFAULT_PULL_APPLY_ROWS = 250;
 
 const DEFAULTS = { pushDebounceMs: 1000, retryBaseMs: 2000, retryMaxMs: 5 * 60_000, pendingRefreshMs: 100 };
 
@@ -85,7 +84,6 @@ export class SyncEngine {
   private readonly options: Required<Omit<SyncEngineOptions, 'store' | 'config'>>;
   private readonly outbox: Outbox;
   private readonly ledger: SyncLedger;
-  private readonly applier: PullApplier;
   private readonly listeners = new Set<(status: SyncStatus) => void>();
   private current: SyncStatus;
   private report: SyncReport | null = null;
@@ -116,7 +114,6 @@ export class SyncEngine {
     };
     this.outbox = new Outbox(this.store);
     this.ledger = new SyncLedger(this.store);
-    this.applier = new PullApplier(this.store, this.ledger);
     const state = this.ledger.state();
     this.current = {
       state: this.enabled() ? 'offline' : 'disabled',
@@ -217,7 +214,8 @@ export class SyncEngine {
     const { signal } = controller;
     const server = { serverUrl: this.config.serverUrl!, apiKey: this.config.apiKey! };
     const transport = new SyncTransport(server, this.store.machineId);
-    const feed = {
+    const request = {
+      file: this.store.file,
       server,
       machineId: this.store.machineId,
       pageSize: this.options.pullPageSize,
@@ -230,10 +228,9 @@ export class SyncEngine {
       // online, the exchange itself proves it; the health check runs when coming back from offline.
       if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
-      const pull = () =>
-        checkpointOffThread(this.store.sqlite, (checkpointer) =>
-          this.applier.pullAll((since) => pullFeed({ ...feed, since }, signal), { signal, checkpointer }),
-        );
+      // The pull thread checkpoints the log as it goes; a local write meanwhile must not do it here,
+      // on the main thread, when the log is large (20-30 ms).
+      const pull = () => withoutAutocheckpoint(this.store.sqlite, () => pullInThread(request, this.store.clock, signal));
       const pulled = await pull();
       const pushed = await pushAll(this.outbox, this.ledger, (body) => transport.push(body, signal), {
         limits: this.options.batchLimits,

@@ -22,6 +22,8 @@ export interface HttpExchange {
   body?: string;
   compress?: boolean;
   signal: AbortSignal;
+  /** Called once the request has been handed to the operating system (the server can start on it). */
+  onSent?: () => void;
 }
 
 /**
@@ -57,6 +59,7 @@ export async function exchange(url: string, options: HttpExchange): Promise<Http
       response.on('error', reject);
     });
     request.on('error', reject);
+    if (options.onSent) request.once('finish', options.onSent);
     request.end(body);
   });
   const data = raw.encoding === 'gzip' ? await gunzip(raw.data, { maxOutputLength: MAX_ANSWER_BYTES }) : raw.data;

@@ -26,7 +26,7 @@ export class SyncLedger {
   private readonly writePullCursor;
   private readonly anyRejection;
 
-  constructor(private readonly store: LocalStore) {
+  constructor(private readonly store: Pick<LocalStore, 'db' | 'sqlite'>) {
     store.db.insert(syncState).values({ id: STATE_ID }).onConflictDoNothing().run();
     // Prepared: a large pull reads and moves the cursor, and asks for refusals, once per applied chunk.
     this.readState = store.db.select().from(syncState).where(eq(syncState.id, STATE_ID)).prepare();

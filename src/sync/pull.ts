@@ -1,4 +1,3 @@
-import { setTimeout as yieldToEventLoop } from 'node:timers/promises';
 import { count, eq, sql } from 'drizzle-orm';
 import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
@@ -26,7 +25,10 @@ export interface PullTally {
   parked: number;
 }
 
-/** Decoded chunks of pages from `since` on, until the server has no more (the engine: pullFeed). */
+/** What the pull needs of a local database: a connection of its own on the pull thread (pull-thread.ts). */
+export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock'>;
+
+/** Decoded chunks of pages from `since` on, until the server has no more. */
 export type PageSource = (since: number) => AsyncIterable<DecodedPage>;
 
 /**
@@ -43,8 +45,8 @@ const MAX_PAGES_PER_PULL = 10_000;
 
 /**
  * Applies pulled changes to the local database under last-write-wins (ARCHITECTURE 3.1, 3.2, 3.5).
- * Each page goes in one transaction together with the cursor, so a crash leaves either the whole page
- * and its cursor or neither; pages are separated by a turn of the event loop.
+ * Each chunk goes in one transaction together with the cursor, so a crash leaves either the whole chunk
+ * and its cursor or neither. The engine runs it on the pull thread (pull-thread.ts).
  */
 export class PullApplier {
   private readonly statements;
@@ -57,7 +59,7 @@ export class PullApplier {
   private readonly parkedCount;
 
   constructor(
-    private readonly store: LocalStore,
+    private readonly store: PullStore,
     private readonly ledger: SyncLedger,
   ) {
     const db = store.db;
@@ -98,9 +100,12 @@ export class PullApplier {
    * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk.
    * `signal` stops between chunks (the chunk in hand is either fully applied or not at all);
    * `checkpointer` copies the log into the database beside the chunks, so the log stays small and
-   * no commit here has to (see checkpointOffThread).
+   * no commit here has to (see checkpointOffThread); `onChunk` hears the tally after every chunk.
    */
-  async pullAll(source: PageSource, options: { signal?: AbortSignal; checkpointer?: Checkpointer } = {}): Promise<PullTally> {
+  async pullAll(
+    source: PageSource,
+    options: { signal?: AbortSignal; checkpointer?: Checkpointer; onChunk?: (tally: PullTally) => Promise<void> } = {},
+  ): Promise<PullTally> {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
     let since = this.ledger.pullCursor();
     let pages = 0;
@@ -119,6 +124,7 @@ export class PullApplier {
       tally.parked = result.parked;
       since = page.cursor;
       if (!page.hasMore) break;
+      await options.onChunk?.(tally);
       sinceCheckpoint += page.records.length;
       sinceLogReset += page.records.length;
       if (options.checkpointer && sinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
@@ -129,10 +135,6 @@ export class PullApplier {
         sinceLogReset = 0;
         await options.checkpointer.complete();
       }
-      // Let the UI (timers, I/O) run between chunks: a chunk bounds the stall (ARCHITECTURE 7). A
-      // timer, not setImmediate: after an immediate the next chunk, already waiting, ran before any
-      // timer could, and two chunks made one stall.
-      await yieldToEventLoop();
     }
     return tally;
   }
@@ -145,12 +147,15 @@ export class PullApplier {
   applyPage(page: DecodedPage, at: number): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.records.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
-    const context = this.pageContext(page.records);
     let applied = 0;
     let conflicts = 0;
     let newHouseholds = false;
+    // Immediate: the local rows are read under the write lock, so a local write on another
+    // connection (the app's, while this runs on the pull thread) lands before or after the chunk,
+    // never between the read that decides last-write-wins and the write.
     withoutFsync(this.store.sqlite, () =>
       this.store.sqlite.transaction(() => {
+        const context = this.pageContext(page.records);
         for (const record of page.records) {
           const outcome = this.applyRecord(record, at, context);
           if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
@@ -159,7 +164,7 @@ export class PullApplier {
         }
         if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
         this.ledger.setPullCursor(page.cursor, at);
-      })(),
+      }).immediate(),
     );
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
   }
@@ -274,7 +279,7 @@ function idIn(column: SQLiteColumn) {
   return sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
 }
 
-function tableStatements(store: LocalStore, name: SyncedTableName) {
+function tableStatements(store: PullStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;
   const shape = new RowShape(name);
   const columns = getTableColumns(table) as Record<string, SQLiteColumn>;

@@ -56,11 +56,11 @@ export class SyncTransport {
 
   /**
    * One page of changes as the server sent it (decompressed bytes), for the caller to decode
-   * (src/sync/pull-page.ts: on the pull thread during a sync).
+   * (src/sync/pull-page.ts: on the feed thread during a sync). `onSent` as in HttpExchange.
    */
-  async pull(since: number, limit: number, signal?: AbortSignal): Promise<Buffer> {
+  async pull(since: number, limit: number, signal?: AbortSignal, onSent?: () => void): Promise<Buffer> {
     const query = new URLSearchParams({ since: String(since), limit: String(limit) });
-    return this.exchange('GET', `${PATHS.pull}?${query}`, { signal });
+    return this.exchange('GET', `${PATHS.pull}?${query}`, { signal, ...(onSent && { onSent }) });
   }
 
   async push(body: string, signal?: AbortSignal): Promise<PushResponse> {
@@ -93,6 +93,7 @@ export class SyncTransport {
         method,
         headers,
         ...(options.body !== undefined && { body: options.body, compress: Buffer.byteLength(options.body) >= GZIP_THRESHOLD_BYTES }),
+        ...(options.onSent && { onSent: options.onSent }),
         signal,
       });
     } catch (error) {
@@ -108,6 +109,7 @@ export class SyncTransport {
 
 interface ExchangeOptions {
   signal?: AbortSignal | undefined;
+  onSent?: () => void;
   body?: string;
   auth?: boolean;
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { HybridClock } from '../../src/db/clock';
 import { openLocalStore } from '../../src/db/local-store';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
@@ -15,7 +16,7 @@ const repo = path.resolve(__dirname, '../..');
 const workerEntries = JSON.parse(fs.readFileSync(path.join(repo, 'scripts/worker-entries.json'), 'utf8')) as Record<string, string>;
 
 interface BundledMain {
-  pullFeed: typeof import('../../src/sync/pull-feed').pullFeed;
+  pullInThread: typeof import('../../src/sync/pull-thread').pullInThread;
   checkpointOffThread: typeof import('../../src/db/wal-checkpointer').checkpointOffThread;
 }
 
@@ -28,7 +29,7 @@ async function bundle(): Promise<BundledMain> {
     ...common,
     external,
     stdin: {
-      contents: "export { pullFeed } from './src/sync/pull-feed'; export { checkpointOffThread } from './src/db/wal-checkpointer';",
+      contents: "export { pullInThread } from './src/sync/pull-thread'; export { checkpointOffThread } from './src/db/wal-checkpointer';",
       resolveDir: repo,
       loader: 'ts',
     },
@@ -48,21 +49,24 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('the bundled worker threads', () => {
-  it('fetch and decode pulled pages', async () => {
+  it('pull into the database: the pull thread applies what its feed thread fetched and decoded', async () => {
     const changes = Array.from({ length: 30 }, (_, i) => ({
       table: 'households',
-      row: { id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`, area: `Area ${i}`, createdAt: 1, updatedAt: 1, machineId: 'e'.repeat(64), deletedAt: null },
+      row: { id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`, area: `Area ${i}`, createdAt: 1, updatedAt: 100 + i, machineId: 'e'.repeat(64), deletedAt: null },
     }));
     server.server.storage.applyPush('e'.repeat(64), changes);
-    const chunks = [];
-    for await (const chunk of main.pullFeed({ server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: 'f'.repeat(64), since: 0, pageSize: 20, applyRows: 10 })) {
-      chunks.push(chunk);
+    const file = path.join(tempDir(), 'app.db');
+    const store = openLocalStore({ file });
+    try {
+      const clock = new HybridClock(() => 0);
+      const request = { file, server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: store.machineId, pageSize: 20, applyRows: 10 };
+      expect(await main.pullInThread(request, clock)).toEqual({ received: 30, applied: 30, conflicts: 0, parked: 0 });
+      expect(store.sqlite.prepare('SELECT count(*) FROM households').pluck().get()).toBe(30);
+      expect(store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(30);
+      expect(clock.peek()).toBe(129);
+    } finally {
+      store.close();
     }
-    expect(chunks.map((c) => [c.records.length, c.cursor, c.hasMore])).toEqual([
-      [10, 10, true],
-      [10, 20, true],
-      [10, 30, false],
-    ]);
   });
 
   it('checkpoint the write-ahead log', async () => {

@@ -1,5 +1,5 @@
 import { pullParked } from '../../src/db/schema';
-import { preparePullThread } from '../../src/sync/pull-feed';
+import { preparePullThread } from '../../src/sync/pull-thread';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';

@@ -2,6 +2,10 @@ import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import { conflictLog, pullParked } from '../../src/db/schema';
 import type { TestServer } from '../support/sync-server';
+import { SyncLedger } from '../../src/sync/ledger';
+import { PullApplier } from '../../src/sync/pull';
+import { decodeRecords, readPullAnswer } from '../../src/sync/pull-page';
+import { holdWriteLock } from '../support/write-lock';
 import { openProxiedClient, serverChanges, type Client } from './clients';
 import type { FaultProxy } from './fault-proxy';
 
@@ -103,5 +107,35 @@ describe('pull', () => {
     await client.engine.syncNow();
     const edit = client.store.repos.households.update(id, { notes: 'after' });
     expect(edit.updatedAt).toBeGreaterThan(future);
+  });
+
+  it('decides last-write-wins under the write lock: a local edit committed by another connection meanwhile is kept', async () => {
+    const household = client.store.repos.households.create({ area: 'North' });
+    await client.engine.syncNow();
+    const row = serverChanges(server.server, 10)[0]!.row as Record<string, unknown>;
+    const remoteAt = Number(row.updatedAt) + 10;
+    pushFromOtherPc([{ table: 'households', row: { ...row, ...stamps(remoteAt), notes: 'remote' } }]);
+    const page = server.server.storage.pull(1, 10);
+    const [chunk] = decodeRecords(
+      readPullAnswer(Buffer.from(`{"changes":[${page.changes.join(',')}],"cursor":${page.cursor},"hasMore":false,"serverTime":1}`)),
+      1,
+      100,
+    );
+    const applier = new PullApplier(client.store, new SyncLedger(client.store));
+
+    // The app's connection, on another thread, commits a newer local edit while this chunk waits to apply.
+    const localAt = remoteAt + 10;
+    const edit = await holdWriteLock(
+      client.file,
+      `UPDATE households SET notes = 'local', updated_at = ${localAt}, machine_id = '${client.store.machineId}', dirty = 1 WHERE id = '${household.id}'`,
+      300,
+    );
+    applier.applyPage(chunk!, Date.now());
+    await edit.committed;
+
+    expect(client.store.repos.households.get(household.id)).toMatchObject({ notes: 'local', updatedAt: localAt, dirty: true });
+    expect(client.store.db.select().from(conflictLog).all()).toEqual([
+      expect.objectContaining({ rowId: household.id, lostUpdatedAt: remoteAt, lost: expect.objectContaining({ notes: 'remote' }) }),
+    ]);
   });
 });

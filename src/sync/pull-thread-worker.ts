@@ -1,0 +1,31 @@
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { HybridClock } from '../db/clock';
+import { openSqlite } from '../db/connection';
+import * as schema from '../db/schema';
+import { checkpointOffThread } from '../db/wal-checkpointer';
+import { SyncLedger } from './ledger';
+import { PullApplier } from './pull';
+import { prepareFeedThread, pullFeed } from './pull-feed';
+import type { PullProgress, PullRequest } from './pull-thread';
+import { serveStreams } from './shared-thread';
+
+// The thread side of pull-thread.ts: one connection per pull, closed when it ends.
+
+serveStreams<PullRequest, PullProgress>(async (request, emit, signal) => {
+  const sqlite = openSqlite(request.file);
+  try {
+    const store = { sqlite, db: drizzle({ client: sqlite, schema }), clock: new HybridClock() };
+    const applier = new PullApplier(store, new SyncLedger(store));
+    const progress = (tally: PullProgress['tally'], last: boolean) => emit({ tally: { ...tally }, observed: store.clock.peek() }, last);
+    const tally = await checkpointOffThread(sqlite, (checkpointer) =>
+      applier.pullAll((since) => pullFeed({ ...request, since }, signal), { signal, checkpointer, onChunk: (t) => progress(t, false) }),
+    );
+    await progress(tally, true);
+  } finally {
+    sqlite.close();
+  }
+  // After each chunk, wait until the main thread has heard of it: a local write there that is waiting
+  // for the write lock also keeps it from hearing, so the next chunk does not start before that
+  // write gets its turn. Without this the pull took the lock again at once, and a write waited out
+  // the whole pull, up to hundreds of milliseconds (bench/sync-client.bench.ts).
+}, { ahead: 1, loading: prepareFeedThread() });
