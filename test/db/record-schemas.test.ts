@@ -38,6 +38,14 @@ describe('record input schemas', () => {
     expect(result.error!.issues[0]).toMatchObject({ path: ['answers'], message: expect.stringContaining('a JSON object') });
   });
 
+  it('measure form answers near 64 KiB exactly: up to the limit is kept, one character more is refused', () => {
+    // '{"blob":"' + text + '"}' is 11 characters around the text.
+    expect(visitInput.safeParse(visit({ blob: 'x'.repeat(65_536 - 11) })).success).toBe(true);
+    expect(visitInput.safeParse(visit({ blob: 'x'.repeat(65_536 - 10) })).success).toBe(false);
+    expect(visitInput.safeParse(visit({ blob: '\n'.repeat(32_768 - 6) })).success).toBe(true);
+    expect(visitInput.safeParse(visit({ blob: '\n'.repeat(32_768 - 5) })).success).toBe(false);
+  });
+
   it('refuse a person with a malformed date of birth or household id', () => {
     const result = personInput.safeParse({ householdId: 'nope', fullName: 'A', dateOfBirth: '01/02/1990' });
     expect(result.error!.issues.map((i) => i.path.join('.'))).toEqual(['householdId', 'dateOfBirth']);
