@@ -52,6 +52,17 @@ export class RowShape {
     return values;
   }
 
+  /** `encode(fill(values, overrides))` in one pass, without the row in between (once per pulled row). */
+  fillEncoded(values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): unknown[] {
+    const encoded = new Array<unknown>(this.keys.length);
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i]!;
+      const value = key in overrides ? overrides[key] : (values[key] ?? this.defaults[key]);
+      encoded[i] = value === null || value === undefined ? null : this.columns[i]!.mapToDriverValue(value);
+    }
+    return encoded;
+  }
+
   /** The row an `encode`d array stands for, as drizzle reads it (JSON parsed, booleans as booleans). */
   decode(values: readonly unknown[]): Record<string, unknown> {
     const row: Record<string, unknown> = {};

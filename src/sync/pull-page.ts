@@ -103,7 +103,7 @@ export function pulledRecord(table: SyncedTableName, version: number, row: WireR
     updatedAt: row.updatedAt,
     machineId: row.machineId,
     householdId: 'householdId' in row ? row.householdId : null,
-    values: shape.encode(shape.fill(row, { dirty: false, serverVersion: version })),
+    values: shape.fillEncoded(row, { dirty: false, serverVersion: version }),
   };
 }
 

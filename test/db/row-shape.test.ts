@@ -18,6 +18,12 @@ describe('row shapes', () => {
     expect(shape.decode(values)).toEqual(row);
   });
 
+  it('fills and encodes in one pass exactly as fill then encode', () => {
+    const partial = { id: 'p2', householdId: 'h1', fullName: 'Binta', dateOfBirth: null, attributes: { n: 1 } };
+    const overrides = { dirty: false, serverVersion: 7 };
+    expect(shape.fillEncoded(partial, overrides)).toEqual(shape.encode(shape.fill(partial, overrides)));
+  });
+
   it('binds encoded rows through a statement compiled for exactly its columns', () => {
     const store = openLocalStore({ file: path.join(tempDir(), 'app.db') });
     try {
