@@ -213,7 +213,8 @@ export class PullApplier {
       if (context?.rejections !== false) this.ledger.clearRejection(table, id);
     };
     if (!local) {
-      statements.upsert.run(record.values);
+      // Read under this transaction's write lock: nothing can have written the row since.
+      statements.insert.run(record.values);
       return 'applied';
     }
     const order = compareVersions(record, local);
@@ -291,7 +292,9 @@ function tableStatements(store: PullStore, name: SyncedTableName) {
   return {
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
     getMany: store.db.select().from(table).where(idIn(table.id)).prepare(),
-    // Compiled, not drizzle-prepared: this runs once per pulled row (see src/db/compiled-statement.ts).
+    // Compiled, not drizzle-prepared: these run once per pulled row (see src/db/compiled-statement.ts).
+    // A new row is inserted: about 10% cheaper than the upsert (bench/sync-client.bench.ts).
+    insert: compileRowStatement(store.sqlite, store.db.insert(table).values(shape.placeholders() as never), shape.keys),
     upsert: compileRowStatement(
       store.sqlite,
       store.db
