@@ -17,8 +17,16 @@ export type ThreadFailure =
 /** To the thread. */
 type Command<Request> = { type: 'start'; id: number; request: Request } | { type: 'take' | 'cancel'; id: number };
 
-/** From the thread: `ready` once loaded, then per stream its items, the last `last` or a failure. */
-type Message<Item> = { ready: true } | { id: number; item: Item; last: boolean } | { id: number; failure: ThreadFailure };
+/**
+ * From the thread: `ready` once loaded, then per stream its items, the last one `last` or a failure,
+ * and `ended` once the thread is done with the stream (after its last item, or once it stopped on
+ * `cancel`).
+ */
+type Message<Item> =
+  | { ready: true }
+  | { id: number; item: Item; last: boolean }
+  | { id: number; failure: ThreadFailure }
+  | { id: number; ended: true };
 
 /** A failure as it crosses threads (errors lose their class on the way). */
 export function describeFailure(error: unknown): ThreadFailure {
@@ -33,8 +41,11 @@ function rebuild(failure: ThreadFailure): Error {
   return new Error(failure.message);
 }
 
+/** The thread is done with a stream that had not sent its last item: it was cancelled. */
+const ENDED = Symbol('ended');
+
 interface Stream<Item> {
-  items: ({ item: Item; last: boolean } | Error)[];
+  items: ({ item: Item; last: boolean } | Error | typeof ENDED)[];
   wake: (() => void) | null;
 }
 
@@ -60,27 +71,40 @@ export class SharedThread<Request, Item> {
     return this.ready;
   }
 
+  /**
+   * The items the thread sends for `request`. When `signal` aborts, the thread is asked to stop, and
+   * the stream throws the abort's reason only once the thread is done with it: whatever it was doing
+   * (a chunk being committed) is over by then. Items it sent meanwhile are still yielded.
+   */
   async *stream(request: Request, signal?: AbortSignal): AsyncGenerator<Item> {
     const id = this.nextId++;
     const stream: Stream<Item> = { items: [], wake: null };
     const worker = this.worker ?? this.start();
     this.streams.set(id, stream);
     worker.ref();
-    const onAbort = () => this.settle(id, signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
+    const onAbort = () => this.worker?.postMessage({ type: 'cancel', id } satisfies Command<Request>);
     signal?.addEventListener('abort', onAbort);
+    let done = false;
     try {
       worker.postMessage({ type: 'start', id, request } satisfies Command<Request>);
+      if (signal?.aborted) onAbort();
       for (;;) {
         while (stream.items.length === 0) await new Promise<void>((resolve) => (stream.wake = resolve));
         const next = stream.items.shift()!;
+        done = next instanceof Error || next === ENDED || next.last;
         if (next instanceof Error) throw next;
+        if (next === ENDED) {
+          signal?.throwIfAborted();
+          throw new Error('the thread ended the stream before its last item');
+        }
         this.worker?.postMessage({ type: 'take', id } satisfies Command<Request>);
         yield next.item;
         if (next.last) return;
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      if (this.streams.delete(id)) this.worker?.postMessage({ type: 'cancel', id } satisfies Command<Request>);
+      // A reader that stops early (it broke off, or threw) leaves the thread to stop on its own.
+      if (this.streams.delete(id) && !done) onAbort();
       if (this.streams.size === 0) this.worker?.unref();
     }
   }
@@ -97,7 +121,8 @@ export class SharedThread<Request, Item> {
       }
       const stream = this.streams.get(message.id);
       if (!stream) return;
-      stream.items.push('item' in message ? { item: message.item, last: message.last } : rebuild(message.failure));
+      if ('item' in message) stream.items.push({ item: message.item, last: message.last });
+      else stream.items.push('failure' in message ? rebuild(message.failure) : ENDED);
       stream.wake?.();
     });
     worker.on('error', (error) => this.stopped(worker, error));
@@ -107,18 +132,13 @@ export class SharedThread<Request, Item> {
     return worker;
   }
 
-  /** Ends a stream with `error` (it is thrown to the one reading it). */
-  private settle(id: number, error: Error): void {
-    const stream = this.streams.get(id);
-    if (!stream) return;
-    stream.items.push(error);
-    stream.wake?.();
-  }
-
   private stopped(worker: Worker, cause: Error): void {
     if (this.worker !== worker) return;
     this.worker = null;
-    for (const id of this.streams.keys()) this.settle(id, new SyncError('transient', `A sync thread failed (${cause.message})`));
+    for (const stream of this.streams.values()) {
+      stream.items.push(new SyncError('transient', `A sync thread failed (${cause.message})`));
+      stream.wake?.();
+    }
   }
 }
 
@@ -127,8 +147,8 @@ export type Emit<Item> = (item: Item, last: boolean) => Promise<void>;
 
 /**
  * The worker's side: runs `serve` for each request. A stream ends when `serve` emits its last item
- * or throws (sent as its failure); a cancelled stream's signal aborts and nothing more is sent.
- * `loading` is awaited before the thread says it is ready.
+ * or throws (sent as its failure); a cancelled stream's signal aborts and nothing more is sent but
+ * `ended`, once `serve` has returned. `loading` is awaited before the thread says it is ready.
  */
 export function serveStreams<Request, Item>(
   serve: (request: Request, emit: Emit<Item>, signal: AbortSignal) => Promise<void>,
@@ -147,11 +167,16 @@ export function serveStreams<Request, Item>(
         port.postMessage({ id: command.id, item, last } satisfies Message<Item>);
         while (state.ahead >= options.ahead && !signal.aborted) await new Promise<void>((resolve) => (state.wake = resolve));
       };
+      const { id } = command;
       void serve(command.request, emit, signal)
-        .catch((error: unknown) => {
-          if (!signal.aborted) port.postMessage({ id: command.id, failure: describeFailure(error) } satisfies Message<Item>);
-        })
-        .finally(() => running.delete(command.id));
+        .then(
+          (): Message<Item> => ({ id, ended: true }),
+          (error: unknown): Message<Item> => (signal.aborted ? { id, ended: true } : { id, failure: describeFailure(error) }),
+        )
+        .then((message) => {
+          running.delete(id);
+          port.postMessage(message);
+        });
       return;
     }
     const state = running.get(command.id);

@@ -111,6 +111,19 @@ describe('a large pull', () => {
     expect(rowCount(client)).toBe(6_000 + cursorsAtWrites.length);
   });
 
+  it('stop() returns once the pull thread has let go: no chunk lands after it', async () => {
+    seed(12_000);
+    const sync = client.engine.syncNow();
+    while (cursorOf(client) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    await client.engine.stop();
+    const cursorAtStop = cursorOf(client);
+    await sync;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cursorOf(client)).toBe(cursorAtStop);
+    expect(cursorAtStop).toBeLessThan(12_000);
+    expect(rowCount(client)).toBe(cursorAtStop);
+  });
+
   it('stops between chunks: what was applied stays, with its cursor, and the next pull completes it', async () => {
     seed(450);
     const ledger = new SyncLedger(client.store);
