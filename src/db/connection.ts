@@ -32,7 +32,6 @@ export function withoutFsync<T>(sqlite: SqliteDatabase, work: () => T): T {
   }
 }
 
-
 /** Runs `work` with this connection's automatic checkpoints off (another connection checkpoints). */
 export async function withoutAutocheckpoint<T>(sqlite: SqliteDatabase, work: () => Promise<T>): Promise<T> {
   const previous = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;

