@@ -44,12 +44,8 @@ export class RowShape {
    * through its column's encoder (JSON as text, booleans as 0/1): what compileRowStatement binds.
    */
   encode(row: Readonly<Record<string, unknown>>): unknown[] {
-    const values = new Array<unknown>(this.keys.length);
-    for (let i = 0; i < this.keys.length; i++) {
-      const value = row[this.keys[i]!];
-      values[i] = value === null || value === undefined ? null : this.columns[i]!.mapToDriverValue(value);
-    }
-    return values;
+    // A row from `fill` already holds every value or its default: filling it again changes nothing.
+    return this.fillEncoded(row, {});
   }
 
   /** `encode(fill(values, overrides))` in one pass, without the row in between (once per pulled row). */
