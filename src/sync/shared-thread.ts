@@ -10,7 +10,7 @@ import { SyncError, type SyncErrorKind } from './transport';
  * them (pull-thread.ts applies, pull-feed.ts fetches and decodes), so neither blocks the main thread.
  */
 
-export type ThreadFailure =
+type ThreadFailure =
   | { name: 'SyncError'; kind: SyncErrorKind; message: string }
   | { name: 'InvalidPullError' | 'Error'; message: string };
 
@@ -29,7 +29,7 @@ type Message<Item> =
   | { id: number; ended: true };
 
 /** A failure as it crosses threads (errors lose their class on the way). */
-export function describeFailure(error: unknown): ThreadFailure {
+function describeFailure(error: unknown): ThreadFailure {
   if (error instanceof SyncError) return { name: 'SyncError', kind: error.kind, message: error.message };
   if (error instanceof InvalidPullError) return { name: 'InvalidPullError', message: error.message };
   return { name: 'Error', message: error instanceof Error ? error.message : String(error) };
