@@ -21,6 +21,10 @@ const PROGRESS_AHEAD = 1;
 
 serveStreams<PullRequest, PullProgress>(async (request, emit, signal) => {
   const sqlite = openSqlite(request.file);
+  // This connection only commits pulled chunks, each with its cursor: they need no fsync of their own.
+  // If the power fails before the next durable commit (the app's connection stays FULL), the last
+  // chunks and their cursor are lost together (WAL keeps commits in order) and are pulled again.
+  sqlite.pragma('synchronous = NORMAL');
   try {
     const store = { sqlite, db: drizzle({ client: sqlite, schema }), clock: new HybridClock() };
     const applier = new PullApplier(store, new SyncLedger(store));

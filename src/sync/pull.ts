@@ -9,7 +9,6 @@ import { compareVersions } from '../protocol/lww';
 import type { SyncLedger } from './ledger';
 import { toWireRow, type LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
-import { withoutFsync } from '../db/connection';
 import type { Checkpointer } from '../db/wal-checkpointer';
 import { RowShape } from '../db/row-shape';
 import { InvalidPullError, pulledRecord, wireRowOf, type DecodedPage, type PulledRecord } from './pull-page';
@@ -139,11 +138,7 @@ export class PullApplier {
     return tally;
   }
 
-  /**
-   * Applies one chunk with its cursor, all in one transaction. That transaction commits without an
-   * fsync of its own: if the power fails before the next durable commit, the chunk and its cursor are
-   * lost together (WAL keeps commits in order) and the next pull fetches them again.
-   */
+  /** Applies one chunk with its cursor, all in one transaction. */
   applyPage(page: DecodedPage, at: number): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.records.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
@@ -153,19 +148,17 @@ export class PullApplier {
     // Immediate: the local rows are read under the write lock, so a local write on another
     // connection (the app's, while this runs on the pull thread) lands before or after the chunk,
     // never between the read that decides last-write-wins and the write.
-    withoutFsync(this.store.sqlite, () =>
-      this.store.sqlite.transaction(() => {
-        const context = this.pageContext(page.records);
-        for (const record of page.records) {
-          const outcome = this.applyRecord(record, at, context);
-          if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
-          if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
-          if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
-        }
-        if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
-        this.ledger.setPullCursor(page.cursor, at);
-      }).immediate(),
-    );
+    this.store.sqlite.transaction(() => {
+      const context = this.pageContext(page.records);
+      for (const record of page.records) {
+        const outcome = this.applyRecord(record, at, context);
+        if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
+        if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
+        if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
+      }
+      if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
+      this.ledger.setPullCursor(page.cursor, at);
+    }).immediate();
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
   }
 
