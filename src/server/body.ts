@@ -1,9 +1,9 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { gunzip } from '../protocol/gunzip';
 import { LIMITS } from '../protocol/wire';
 import { HttpError } from './http-error';
 
-const gunzip = promisify(zlib.gunzip);
 const gzip = promisify(zlib.gzip);
 
 function tooLarge(): HttpError {
@@ -24,7 +24,7 @@ export async function decodeBody(raw: Buffer, contentEncoding: string | undefine
     throw new HttpError(415, 'unsupported_media_type', 'Unsupported Content-Encoding: send gzip or no encoding.');
   }
   try {
-    return await gunzip(raw, { maxOutputLength: LIMITS.pushBytes });
+    return await gunzip(raw, LIMITS.pushBytes);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
     throw new HttpError(400, 'bad_encoding', 'The body is not valid gzip (corrupt or truncated).');

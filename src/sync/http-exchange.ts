@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { gunzip } from '../protocol/gunzip';
 
 const gzip = promisify(zlib.gzip);
-const gunzip = promisify(zlib.gunzip);
 
 /** Answers larger than this are refused: a pull page is bounded far below it. */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
@@ -62,6 +62,6 @@ export async function exchange(url: string, options: HttpExchange): Promise<Http
     if (options.onSent) request.once('finish', options.onSent);
     request.end(body);
   });
-  const data = raw.encoding === 'gzip' ? await gunzip(raw.data, { maxOutputLength: MAX_ANSWER_BYTES }) : raw.data;
+  const data = raw.encoding === 'gzip' ? await gunzip(raw.data, MAX_ANSWER_BYTES) : raw.data;
   return { status: raw.status, body: data };
 }
