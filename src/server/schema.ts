@@ -1,26 +1,53 @@
-import { integer, sqliteTable, text, uniqueIndex, type SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
+import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { integer, sqliteTable, text, uniqueIndex, type SQLiteColumn, type SQLiteColumnBuilderBase, type SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { householdColumns, personColumns, visitColumns } from '../db/domain-columns';
 import { replicatedColumns } from '../db/synced-table';
 
 /**
  * The sync server's database. Each synced table has the client's replicated and domain columns (from
- * the same factories, without foreign keys: rows from many PCs arrive in any order) plus the version
- * the server gave the row's current state.
+ * the same factories, without foreign keys: rows from many PCs arrive in any order), the version the
+ * server gave the row's current state, and that state as a pull serves it.
  */
 function serverTable<TName extends string, TColumns extends Record<string, SQLiteColumnBuilderBase>>(
   name: TName,
   columns: TColumns,
 ) {
-  return sqliteTable(
+  // The column's SQL is built from the finished table, when the migration is generated.
+  const self: { table?: SQLiteTable } = {};
+  const table = sqliteTable(
     name,
     {
       ...replicatedColumns(),
       /** Strictly increasing across all tables; pulls page by it (ARCHITECTURE 3.1). */
       serverVersion: integer('server_version').notNull(),
       ...columns,
+      /**
+       * The row as one change of a pull answer (docs/sync-protocol.md 7.2), written by SQLite whenever
+       * the row is: each row is stored once and pulled by every PC, and building this JSON on every
+       * pull was most of the server's work per pulled row (bench/sync-client.bench.ts).
+       */
+      change: text('change')
+        .notNull()
+        .generatedAlwaysAs((): SQL => changeJson(name, self.table!), { mode: 'stored' }),
     },
     (t) => [uniqueIndex(`${name}_server_version_idx`).on(t.serverVersion)],
   );
+  self.table = table;
+  return table;
+}
+
+/** Columns that travel in a record, by their key on the wire. */
+export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
+  return Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([key]) => key !== 'serverVersion' && key !== 'change');
+}
+
+/**
+ * `{"table":…,"version":…,"row":{…}}` for a row, in SQL: numbers round-trip exactly and JSON columns
+ * are embedded as they are stored.
+ */
+export function changeJson(name: string, table: SQLiteTable): SQL {
+  const fields = recordColumns(table).map(([key, column]) => `'${key}', ${column.dataType === 'json' ? `json("${column.name}")` : `"${column.name}"`}`);
+  return sql.raw(`json_object('table', '${name}', 'version', "server_version", 'row', json_object(${fields.join(', ')}))`);
 }
 
 export const households = serverTable('households', householdColumns());

@@ -1,4 +1,4 @@
-import { getTableColumns, is, SQL } from 'drizzle-orm';
+import { is, SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
@@ -35,9 +35,8 @@ class TableStatements {
   readonly range: Statement<[number, number], [number, string]>;
 
   constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
-    const table = schema.serverTables[name];
-    this.columns = Object.entries(getTableColumns(table))
-      .filter(([key]) => key !== 'serverVersion')
+    this.columns = schema
+      .recordColumns(schema.serverTables[name])
       .map(([key, column]) => {
         const json = column.dataType === 'json';
         const raw = column.hasDefault && !is(column.default, SQL) ? column.default : null;
@@ -53,15 +52,8 @@ class TableStatements {
       `SELECT updated_at AS updatedAt, machine_id AS machineId, server_version AS version FROM "${name}" WHERE id = ?`,
     );
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
-    // SQLite writes the JSON itself (numbers round-trip exactly; JSON columns are embedded as they are
-    // stored): reading columns into objects, parsing the JSON columns and stringifying it all again
-    // cost the server most of its time per pulled row (bench/sync-server.bench.ts).
-    const fields = this.columns.map((c) => `'${c.key}', ${c.json ? `json("${c.name}")` : `"${c.name}"`}`);
     this.range = sqlite
-      .prepare(
-        `SELECT server_version, json_object('table', '${name}', 'version', server_version, 'row', json_object(${fields.join(', ')})) ` +
-          `FROM "${name}" WHERE server_version > ? AND server_version <= ? ORDER BY server_version`,
-      )
+      .prepare(`SELECT server_version, change FROM "${name}" WHERE server_version > ? AND server_version <= ? ORDER BY server_version`)
       .raw() as Statement<[number, number], [number, string]>;
   }
 
