@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fastSafeParse } from './fast-parse';
 import { householdInput, personInput, visitInput } from '../db/record-schemas';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 
@@ -56,6 +57,14 @@ export const wireRecords = {
 } satisfies Record<SyncedTableName, z.ZodType>;
 
 export type WireRecord<T extends SyncedTableName = SyncedTableName> = z.output<(typeof wireRecords)[T]>;
+
+/**
+ * `wireRecords[table].safeParse` through the fast path (src/protocol/fast-parse.ts): the same
+ * verdicts, output and messages, for the check both sides run on every synced record.
+ */
+export const parseWireRecord = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, fastSafeParse(wireRecords[table])])) as {
+  [T in SyncedTableName]: (input: unknown) => z.ZodSafeParseResult<WireRecord<T>>;
+};
 
 export const tableNameSchema = z.enum(SYNCED_TABLE_NAMES as [SyncedTableName, ...SyncedTableName[]]);
 
@@ -130,6 +139,8 @@ export const pullResponseSchema = z.object({
   serverTime: stamp,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
+/** `pullResponseSchema.safeParse` through the fast path: a page's envelope holds one entry per record. */
+export const parsePullResponse = fastSafeParse(pullResponseSchema);
 
 // ---- errors, health ----
 

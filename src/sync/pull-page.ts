@@ -1,6 +1,6 @@
 import { RowShape } from '../db/row-shape';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import { pullResponseSchema, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
+import { parsePullResponse, parseWireRecord, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
 import { readAnswer } from './transport';
 import { toWireRow, type LocalRow } from './wire-rows';
 
@@ -49,7 +49,7 @@ const shapes = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, new 
  * records are validated (decodeRecords).
  */
 export function readPullAnswer(body: Uint8Array): PullResponse {
-  return readAnswer(body, pullResponseSchema);
+  return readAnswer(body, parsePullResponse);
 }
 
 /**
@@ -83,7 +83,7 @@ export function decodeRecords(page: PullResponse, since: number, chunkRows: numb
 }
 
 function validated(change: PullChange): PulledRecord {
-  const parsed = wireRecords[change.table].safeParse(change.row);
+  const parsed = parseWireRecord[change.table](change.row);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidPullError(

@@ -73,7 +73,7 @@ export class SyncTransport {
     schema: S,
     options: ExchangeOptions,
   ): Promise<z.output<S>> {
-    return readAnswer(await this.exchange(method, pathAndQuery, options), schema);
+    return readAnswer(await this.exchange(method, pathAndQuery, options), schema.safeParse);
   }
 
   /** The body of a 2xx answer; any other outcome as a classified SyncError. */
@@ -114,15 +114,15 @@ interface ExchangeOptions {
   auth?: boolean;
 }
 
-/** A 2xx answer's JSON, checked against the protocol's schema for it. */
-export function readAnswer<S extends z.ZodType>(body: Uint8Array, schema: S): z.output<S> {
+/** A 2xx answer's JSON, checked by the protocol's schema for it (its safeParse, or a faster equivalent). */
+export function readAnswer<T>(body: Uint8Array, safeParse: (value: unknown) => z.ZodSafeParseResult<T>): T {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch {
     throw new SyncError('transient', 'The sync server sent an answer that is not JSON');
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SyncError('transient', `The sync server's answer does not follow the protocol (${issue?.path.join('.')}: ${issue?.message})`);
