@@ -14,7 +14,7 @@ import type { ServerConfig } from './transport';
  */
 
 /** Chunks the feed may hold decoded before the applying side takes them. */
-export const FEED_AHEAD = 8;
+export const FEED_AHEAD = 16;
 
 export interface FeedRequest {
   server: ServerConfig;

@@ -30,15 +30,6 @@ export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock'>;
 /** Decoded chunks of pages from `since` on, until the server has no more. */
 export type PageSource = (since: number) => AsyncIterable<DecodedPage>;
 
-/**
- * During a pull, a checkpoint starts beside the writes every CHECKPOINT_EVERY_ROWS rows (1-2 MB of
- * log), and every LOG_RESET_EVERY_ROWS rows the pull waits for one that completes, so the log starts
- * over: a checkpoint with writes beside it never catches up, and the log would hold the whole pull.
- * Waiting at every checkpoint instead cost about a second per 100,000 rows.
- */
-const CHECKPOINT_EVERY_ROWS = 1000;
-const LOG_RESET_EVERY_ROWS = 5000;
-
 /** Upper bound on pages in one pull, so a server that always says "more" cannot loop us forever. */
 const MAX_PAGES_PER_PULL = 10_000;
 
@@ -99,7 +90,8 @@ export class PullApplier {
    * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk.
    * `signal` stops between chunks (the chunk in hand is either fully applied or not at all);
    * `checkpointer` copies the log into the database beside the chunks, so the log stays small and
-   * no commit here has to (see checkpointOffThread); `onChunk` hears the tally after every chunk.
+   * no commit here has to (see checkpointOffThread); `onChunk` hears the tally after every chunk, and
+   * the next chunk takes the write lock only once the promise it returned has resolved.
    */
   async pullAll(
     source: PageSource,
@@ -108,9 +100,10 @@ export class PullApplier {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
     let since = this.ledger.pullCursor();
     let pages = 0;
-    let sinceCheckpoint = 0;
-    let sinceLogReset = 0;
+    let heard: Promise<void> | undefined;
     for await (const page of source(since)) {
+      // Waited for here rather than after the previous chunk: it overlaps the wait for this one.
+      await heard;
       options.signal?.throwIfAborted();
       if (page.hasMore && page.cursor <= since) {
         throw new InvalidPullError(`The server said more changes remain but its cursor did not advance (${page.cursor})`);
@@ -123,18 +116,10 @@ export class PullApplier {
       tally.parked = result.parked;
       since = page.cursor;
       if (!page.hasMore) break;
-      await options.onChunk?.(tally);
-      sinceCheckpoint += page.records.length;
-      sinceLogReset += page.records.length;
-      if (options.checkpointer && sinceCheckpoint >= CHECKPOINT_EVERY_ROWS) {
-        sinceCheckpoint = 0;
-        options.checkpointer.start();
-      }
-      if (options.checkpointer && sinceLogReset >= LOG_RESET_EVERY_ROWS) {
-        sinceLogReset = 0;
-        await options.checkpointer.complete();
-      }
+      heard = options.onChunk?.({ ...tally });
+      await options.checkpointer?.afterCommit();
     }
+    await heard;
     return tally;
   }
 

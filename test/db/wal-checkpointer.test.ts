@@ -48,4 +48,31 @@ describe('checkpoints off the main thread', () => {
       store.close();
     }
   });
+
+  it('keep the log bounded for a writer that commits without pause, waiting only when it outgrew its bound', async () => {
+    const store = openLocalStore({ file: path.join(tempDir(), 'app.db') });
+    const wal = `${store.file}-wal`;
+    store.sqlite.exec('CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB)');
+    const insert = store.sqlite.prepare('INSERT INTO blobs (body) VALUES (randomblob(?))');
+    let largest = 0;
+    let waits = 0;
+    try {
+      await checkpointOffThread(store.sqlite, async (checkpointer) => {
+        // 100 commits of 256 KiB: 25 MiB in all, four times the bound.
+        for (let i = 0; i < 100; i++) {
+          insert.run(256 * 1024);
+          const started = performance.now();
+          await checkpointer.afterCommit();
+          if (performance.now() - started > 1) waits++;
+          largest = Math.max(largest, fs.statSync(wal).size);
+        }
+      });
+      // The bound (1,500 pages, or 20 commits nobody has measured) plus the commits on the way.
+      expect(largest).toBeLessThan(12 * 1024 * 1024);
+      expect(waits).toBeGreaterThan(0);
+      expect(store.sqlite.prepare('SELECT count(*) FROM blobs').pluck().get()).toBe(100);
+    } finally {
+      store.close();
+    }
+  });
 });
