@@ -21,6 +21,9 @@ export const PATHS = {
 export const HEADERS = {
   machineId: 'x-machine-id',
   protocolVersion: 'x-protocol-version',
+  /** On a pull answer: its cursor and hasMore, readable before the body (docs/sync-protocol.md 7.2). */
+  pullCursor: 'x-pull-cursor',
+  pullHasMore: 'x-pull-has-more',
 } as const;
 
 export const LIMITS = {
@@ -139,6 +142,18 @@ export const pullResponseSchema = z.object({
   serverTime: stamp,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
+/**
+ * A pull answer's cursor and hasMore as its headers announce them, so the next page can be requested
+ * while this one still arrives. Optional: a server that does not send them is answered after parsing.
+ */
+export const pullAnnouncementSchema = z
+  .object({
+    [HEADERS.pullCursor]: z.string().regex(/^\d{1,16}$/).transform(Number),
+    [HEADERS.pullHasMore]: z.enum(['true', 'false']).transform((value) => value === 'true'),
+  })
+  .transform((headers) => ({ cursor: headers[HEADERS.pullCursor], hasMore: headers[HEADERS.pullHasMore] }));
+export type PullAnnouncement = z.output<typeof pullAnnouncementSchema>;
+
 /** `pullResponseSchema.safeParse` through the fast path: a page's envelope holds one entry per record. */
 export const parsePullResponse = fastSafeParse(pullResponseSchema);
 

@@ -166,6 +166,8 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
     const page = await storage.pull(query.data.since, query.data.limit);
     // HEAD sends no rows, so it counts as no pull.
     if (request.method === 'GET') await storage.recordPull(request.machineId, page.changes.length);
+    // Announced before the body, so a client can ask for the next page while this one arrives.
+    reply.header(HEADERS.pullCursor, String(page.cursor)).header(HEADERS.pullHasMore, String(page.hasMore));
     return reply.type('application/json; charset=utf-8').send(pullBody(page, now()));
   });
 

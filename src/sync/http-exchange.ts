@@ -24,6 +24,8 @@ export interface HttpExchange {
   signal: AbortSignal;
   /** Called once the request has been handed to the operating system (the server can start on it). */
   onSent?: () => void;
+  /** Called once the answer's status and headers have arrived, before its body. */
+  onHead?: (status: number, headers: http.IncomingHttpHeaders) => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function exchange(url: string, options: HttpExchange): Promise<Http
   const raw = await new Promise<{ status: number; encoding: string | undefined; data: Buffer }>((resolve, reject) => {
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(target, { method: options.method, headers, signal: options.signal }, (response) => {
+      options.onHead?.(response.statusCode ?? 0, response.headers);
       const chunks: Buffer[] = [];
       let size = 0;
       response.on('data', (chunk: Buffer) => {

@@ -25,7 +25,7 @@ export async function testConnection(config: ServerConfig, options: { machineId?
   }
   const started = performance.now();
   try {
-    decodeRecords(readPullAnswer(await transport.pull(0, 1, options.signal)), 0, 1);
+    decodeRecords(readPullAnswer(await transport.pull(0, 1, { signal: options.signal })), 0, 1);
   } catch (error) {
     return { ok: false, message: describe(error), latencyMs: null };
   }

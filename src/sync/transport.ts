@@ -5,7 +5,9 @@ import {
   PROTOCOL_VERSION,
   errorBodySchema,
   healthResponseSchema,
+  pullAnnouncementSchema,
   pushResponseSchema,
+  type PullAnnouncement,
   type PushResponse,
 } from '../protocol/wire';
 import { exchange, type HttpAnswer } from './http-exchange';
@@ -56,11 +58,28 @@ export class SyncTransport {
 
   /**
    * One page of changes as the server sent it (decompressed bytes), for the caller to decode
-   * (src/sync/pull-page.ts: on the feed thread during a sync). `onSent` as in HttpExchange.
+   * (src/sync/pull-page.ts: on the feed thread during a sync). `onSent` as in HttpExchange;
+   * `onAnnounce` hears the page's cursor once its headers arrive, or null when the server announced
+   * none (or the exchange failed first).
    */
-  async pull(since: number, limit: number, signal?: AbortSignal, onSent?: () => void): Promise<Buffer> {
+  async pull(
+    since: number,
+    limit: number,
+    options: { signal?: AbortSignal; onSent?: () => void; onAnnounce?: (announced: PullAnnouncement | null) => void } = {},
+  ): Promise<Buffer> {
+    let pending = options.onAnnounce;
+    const announce = (announced: PullAnnouncement | null) => {
+      pending?.(announced);
+      pending = undefined;
+    };
+    const onHead = (status: number, headers: Record<string, unknown>) => {
+      const announced = pullAnnouncementSchema.safeParse(headers);
+      announce(status >= 200 && status <= 299 && announced.success ? announced.data : null);
+    };
     const query = new URLSearchParams({ since: String(since), limit: String(limit) });
-    return this.exchange('GET', `${PATHS.pull}?${query}`, { signal, ...(onSent && { onSent }) });
+    const body = this.exchange('GET', `${PATHS.pull}?${query}`, { signal: options.signal, ...(options.onSent && { onSent: options.onSent }), onHead });
+    body.then(() => announce(null), () => announce(null));
+    return body;
   }
 
   async push(body: string, signal?: AbortSignal): Promise<PushResponse> {
@@ -94,6 +113,7 @@ export class SyncTransport {
         headers,
         ...(options.body !== undefined && { body: options.body, compress: Buffer.byteLength(options.body) >= GZIP_THRESHOLD_BYTES }),
         ...(options.onSent && { onSent: options.onSent }),
+        ...(options.onHead && { onHead: options.onHead }),
         signal,
       });
     } catch (error) {
@@ -110,6 +130,7 @@ export class SyncTransport {
 interface ExchangeOptions {
   signal?: AbortSignal | undefined;
   onSent?: () => void;
+  onHead?: (status: number, headers: Record<string, unknown>) => void;
   body?: string;
   auth?: boolean;
 }

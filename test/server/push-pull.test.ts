@@ -1,5 +1,5 @@
 import { startTestServer, type TestServer } from '../support/sync-server';
-import { PATHS, pullResponseSchema, pushResponseSchema } from '../../src/protocol/wire';
+import { HEADERS, PATHS, pullResponseSchema, pushResponseSchema } from '../../src/protocol/wire';
 import {
   authHeaders,
   dump,
@@ -83,6 +83,18 @@ describe('push then pull', () => {
     const empty = await pull(server(), last.cursor, 3);
     expect(empty).toMatchObject({ changes: [], cursor: 7, hasMore: false });
     expect([...first.changes, ...second.changes, ...last.changes].map((c) => c.row.id)).toEqual(rows.map((r) => r.id));
+  });
+
+  it('announces each page\'s cursor and hasMore in its headers, as its body states them', async () => {
+    await push(server(), Array.from({ length: 5 }, () => ({ table: 'households', row: household() })));
+    const announced = async (since: number) => {
+      const response = await request(server(), { path: `${PATHS.pull}?since=${since}&limit=3`, headers: authHeaders(server()) });
+      const body = response.json as { cursor: number; hasMore: boolean };
+      return { headers: [response.headers.get(HEADERS.pullCursor), response.headers.get(HEADERS.pullHasMore)], body: [body.cursor, body.hasMore] };
+    };
+    expect(await announced(0)).toEqual({ headers: ['3', 'true'], body: [3, true] });
+    expect(await announced(3)).toEqual({ headers: ['5', 'false'], body: [5, false] });
+    expect(await announced(5)).toEqual({ headers: ['5', 'false'], body: [5, false] });
   });
 
   it('keeps data and keeps counting versions across a restart on the same port', async () => {

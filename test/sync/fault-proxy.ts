@@ -27,6 +27,10 @@ export interface FaultProxy {
   plan: (request: ProxiedRequest) => Fault;
   /** Runs after the server answered and before the answer is relayed: the request is in flight. */
   beforeRelay: ((request: ProxiedRequest) => Promise<void> | void) | null;
+  /** Rewrites the headers of an answer as relayed. */
+  relayHeaders: ((request: ProxiedRequest, headers: http.OutgoingHttpHeaders) => http.OutgoingHttpHeaders) | null;
+  /** Runs once an answer's headers are relayed and before its body is: the client has the head only. */
+  beforeBody: ((request: ProxiedRequest) => Promise<void> | void) | null;
   /** Requests seen, by path without query. */
   seen: string[];
   close(): Promise<void>;
@@ -57,7 +61,7 @@ function forward(target: URL, req: http.IncomingMessage, body: Buffer): Promise<
 /** A loopback HTTP proxy between clients and the sync server that injects faults on demand. */
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
-  const proxy: Omit<FaultProxy, 'url' | 'close'> = { plan: () => ({ kind: 'pass' }), beforeRelay: null, seen: [] };
+  const proxy: Omit<FaultProxy, 'url' | 'close'> = { plan: () => ({ kind: 'pass' }), beforeRelay: null, relayHeaders: null, beforeBody: null, seen: [] };
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -77,7 +81,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       await proxy.beforeRelay?.(request);
       if (fault.kind === 'drop_response') return void req.socket.destroy();
       const { 'transfer-encoding': _te, connection: _c, ...headers } = answer.headers;
-      res.writeHead(answer.status, { ...headers, 'content-length': String(answer.body.length) });
+      const relayed = { ...headers, 'content-length': String(answer.body.length) };
+      res.writeHead(answer.status, proxy.relayHeaders?.(request, relayed) ?? relayed);
+      if (proxy.beforeBody) {
+        res.flushHeaders();
+        await proxy.beforeBody(request);
+      }
       res.end(answer.body);
     } catch {
       // The server is down (restarting): the client sees a reset connection, like a real outage.

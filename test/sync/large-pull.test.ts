@@ -148,3 +148,50 @@ describe('a large pull', () => {
     expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
   });
 });
+
+describe('pages announced in their headers', () => {
+  /** Whether a second pull request reached the server while the first answer's body was held back. */
+  function holdFirstBody(ms: number): () => boolean {
+    let requestedMeanwhile = false;
+    let held = false;
+    proxy.beforeBody = async (request) => {
+      if (request.path !== '/pull.php' || held) return;
+      held = true;
+      const pullsBefore = proxy.seen.filter((p) => p === '/pull.php').length;
+      for (let waited = 0; waited < ms && !requestedMeanwhile; waited += 5) {
+        requestedMeanwhile = proxy.seen.filter((p) => p === '/pull.php').length > pullsBefore;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    return () => requestedMeanwhile;
+  }
+
+  it('asks for the next page as soon as a page\'s headers announce its cursor, before its body arrives', async () => {
+    seed(2_345);
+    const requestedMeanwhile = holdFirstBody(2_000);
+    const status = await client.engine.syncNow();
+    expect(status.lastError).toBeNull();
+    expect(requestedMeanwhile()).toBe(true);
+    expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+  });
+
+  it('syncs with a server that announces nothing, asking for the next page once a page is parsed', async () => {
+    seed(2_345);
+    proxy.relayHeaders = (_request, { 'x-pull-cursor': _cursor, 'x-pull-has-more': _more, ...rest }) => rest;
+    const requestedMeanwhile = holdFirstBody(300);
+    const status = await client.engine.syncNow();
+    expect(status.lastError).toBeNull();
+    expect(requestedMeanwhile()).toBe(false);
+    expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+  });
+
+  it('refuses a page whose headers announce another cursor than its body, applying nothing of it', async () => {
+    seed(1_500);
+    proxy.relayHeaders = (request, headers) => (request.path === '/pull.php' ? { ...headers, 'x-pull-cursor': '999' } : headers);
+    const status = await client.engine.syncNow();
+    expect(status.lastError).toMatch(/announced cursor 999 .*but sent 1000.*nothing from that page was applied/);
+    expect(cursorOf(client)).toBe(0);
+    expect(rowCount(client)).toBe(0);
+  });
+});
+
