@@ -2,7 +2,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { HybridClock } from '../db/clock';
 import { openSqlite } from '../db/connection';
 import * as schema from '../db/schema';
-import { checkpointOffThread } from '../db/wal-checkpointer';
+import { checkpointOffThread, prepareCheckpointThread } from '../db/wal-checkpointer';
 import { SyncLedger } from './ledger';
 import { PullApplier } from './pull';
 import { prepareFeedThread, pullFeed } from './pull-feed';
@@ -36,4 +36,4 @@ serveStreams<PullRequest, PullProgress>(async (request, emit, signal) => {
   } finally {
     sqlite.close();
   }
-}, { ahead: PROGRESS_AHEAD, loading: prepareFeedThread() });
+}, { ahead: PROGRESS_AHEAD, loading: Promise.all([prepareFeedThread(), prepareCheckpointThread()]) });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openLocalStore } from '../../src/db/local-store';
@@ -46,6 +47,41 @@ describe('checkpoints off the main thread', () => {
       expect(afterFailure).toBe(1000);
     } finally {
       store.close();
+    }
+    // The thread is shared: the failed session did not take it down for the next database.
+    const next = openLocalStore({ file: path.join(tempDir(), 'app.db') });
+    try {
+      const during = await checkpointOffThread(next.sqlite, async (checkpointer) => {
+        await checkpointer.complete();
+        return next.sqlite.pragma('wal_autocheckpoint', { simple: true });
+      });
+      expect(during).toBe(0);
+    } finally {
+      next.close();
+    }
+  });
+
+  it('serve several databases at once from one thread, each copied into its own file', async () => {
+    const stores = [0, 1].map(() => openLocalStore({ file: path.join(tempDir(), 'app.db') }));
+    try {
+      await Promise.all(
+        stores.map((store, i) =>
+          checkpointOffThread(store.sqlite, async (checkpointer) => {
+            store.sqlite.exec(`CREATE TABLE marks (n INTEGER); INSERT INTO marks VALUES (${i})`);
+            await checkpointer.complete();
+          }),
+        ),
+      );
+      // Everything was copied into each database file: a fresh read-only look without the log sees it.
+      for (const [i, store] of stores.entries()) {
+        const copy = path.join(tempDir(), 'copy.db');
+        fs.copyFileSync(store.file, copy);
+        const plain = new Database(copy, { readonly: true });
+        expect(plain.prepare('SELECT n FROM marks').pluck().all()).toEqual([i]);
+        plain.close();
+      }
+    } finally {
+      for (const store of stores) store.close();
     }
   });
 
