@@ -100,8 +100,17 @@ function objectStep(def: Def): Step | null {
   const strict = catchall === 'never';
   return (input) => {
     if (!isPlainObject(input)) return MISS;
-    const output: Record<string, unknown> = {};
-    for (const { key, optional, parse } of fields) {
+    let unknownKeys = false;
+    for (const key in input) {
+      if (known.has(key)) continue;
+      if (strict) return MISS;
+      unknownKeys = true;
+    }
+    // zod outputs a new object; one equal to the input (nothing trimmed, nothing stripped) is the
+    // input itself here, saving a copy of every record.
+    let output: Record<string, unknown> | null = unknownKeys ? {} : null;
+    for (let i = 0; i < fields.length; i++) {
+      const { key, optional, parse } = fields[i]!;
       const value = input[key];
       if (value === undefined) {
         if (!optional) return MISS;
@@ -109,11 +118,21 @@ function objectStep(def: Def): Step | null {
       }
       const parsed = parse(value);
       if (parsed === MISS) return MISS;
-      output[key] = parsed;
+      if (output === null && parsed !== value) output = copyFields(input, fields, i);
+      if (output !== null) output[key] = parsed;
     }
-    if (strict) for (const key in input) if (!known.has(key)) return MISS;
-    return output;
+    return output ?? input;
   };
+}
+
+/** The first `count` fields of `input` that it has, as a new object. */
+function copyFields(input: Record<string, unknown>, fields: readonly { key: string }[], count: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < count; i++) {
+    const { key } = fields[i]!;
+    if (input[key] !== undefined) copy[key] = input[key];
+  }
+  return copy;
 }
 
 /** Checks on a length (strings and arrays), in the order the schema lists them; null if one is unknown. */
@@ -212,12 +231,14 @@ function arrayStep(def: Def): Step | null {
   const element = stepFor(def.element);
   return (value) => {
     if (!Array.isArray(value)) return MISS;
-    const output = new Array<unknown>(value.length);
+    // As for objects: the input itself when no element changed.
+    let output: unknown[] | null = null;
     for (let i = 0; i < value.length; i++) {
       const parsed = element(value[i]);
       if (parsed === MISS) return MISS;
-      output[i] = parsed;
+      if (output === null && parsed !== value[i]) output = value.slice(0, i);
+      if (output !== null) output[i] = parsed;
     }
-    return runAll(checks, output);
+    return runAll(checks, output ?? value);
   };
 }

@@ -74,6 +74,17 @@ describe('the fast path of safeParse', () => {
     expect(fastPath(pullResponseSchema)(page)).toEqual({ data: pullResponseSchema.parse(page) });
   });
 
+  it('outputs a new object or array only where a value changed, leaving the input as it was', () => {
+    const schema = z.strictObject({ tags: z.array(z.string().trim()), name: z.string().trim(), n: z.number() });
+    const input = { tags: ['a', ' b ', 'c'], name: 'kept', n: 1 };
+    const passed = fastPath(schema)(input);
+    expect(passed).toEqual({ data: schema.parse(input) });
+    expect(passed!.data).toEqual({ tags: ['a', 'b', 'c'], name: 'kept', n: 1 });
+    expect(input).toEqual({ tags: ['a', ' b ', 'c'], name: 'kept', n: 1 });
+    const unchanged = { tags: ['a'], name: 'kept', n: 1 };
+    expect(fastPath(schema)(unchanged)!.data).toBe(unchanged);
+  });
+
   it('gives zod verdict and message for what it does not vouch for', () => {
     const row = { ...validRecord('people'), fullName: '   ' };
     const result = fastSafeParse(wireRecords.people)(row);
