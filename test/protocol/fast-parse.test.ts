@@ -50,9 +50,12 @@ const nearRecord = fc.constantFrom(...tables).chain((table) =>
 );
 
 describe('the fast path of safeParse', () => {
-  it('never accepts what zod refuses, and outputs what zod outputs', () => {
+  it.each([
+    ['compiled', true],
+    ['built without generated code', false],
+  ])('never accepts what zod refuses, and outputs what zod outputs (%s)', (_name, compile) => {
     console.log(`fast-parse: FAST_PARSE_SEED=${seed} FAST_PARSE_RUNS=${runs}`);
-    const paths = Object.fromEntries(tables.map((t) => [t, fastPath(wireRecords[t])]));
+    const paths = Object.fromEntries(tables.map((t) => [t, fastPath(wireRecords[t], { compile })]));
     fc.assert(
       fc.property(nearRecord, ({ table, row }) => {
         const passed = paths[table]!(row);
