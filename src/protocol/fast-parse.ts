@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { generatedFunction } from '../generated-code';
 
 /**
  * `schema.safeParse` for the schemas run once per synced record, about ten times faster on the
@@ -113,10 +114,8 @@ interface Field {
 }
 
 /**
- * The object step as straight-line code: each field read by its own name and checked through its own
- * call site, which the JIT can then inline (in a loop over the fields, the reads and the calls each
- * see every field and cannot be): about half the time per record. Where code cannot be compiled
- * (a content security policy forbidding it), the loop below does the same.
+ * The object step as straight-line code (src/generated-code.ts): about half the time per record of
+ * the loop below, which does the same where code cannot be generated.
  */
 function compiledObjectStep(fields: readonly Field[], known: ReadonlySet<string>, strict: boolean): Step | null {
   const lines = fields.map(({ key, optional }, i) => {
@@ -146,13 +145,8 @@ function compiledObjectStep(fields: readonly Field[], known: ReadonlySet<string>
     '  return output ?? input;',
     '};',
   ].join('\n');
-  const steps = fields.map((_, i) => `step${i}`);
-  try {
-    const factory = new Function('MISS', 'isPlainObject', 'known', 'strict', 'copyFields', 'fields', ...steps, body) as (...args: unknown[]) => Step;
-    return factory(MISS, isPlainObject, known, strict, copyFields, fields, ...fields.map((f) => f.parse));
-  } catch {
-    return null;
-  }
+  const steps = Object.fromEntries(fields.map((field, i) => [`step${i}`, field.parse]));
+  return generatedFunction<Step>({ MISS, isPlainObject, known, strict, copyFields, fields, ...steps }, body);
 }
 
 function loopObjectStep(fields: readonly Field[], known: ReadonlySet<string>, strict: boolean): Step {
