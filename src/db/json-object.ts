@@ -5,7 +5,8 @@ export const JSON_OBJECT_LIMITS = { bytes: 65_536, keyLength: 100, depth: 16 } a
 /** The longest text JSON.stringify gives a finite number ('-1.7976931348623157e+308'). */
 const MAX_NUMBER_TEXT = 24;
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object literal's kind of object (or one without a prototype): not an array, a class instance or a Date. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

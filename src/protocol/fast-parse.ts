@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isPlainObject } from '../db/json-object';
 import { generatedFunction } from '../generated-code';
 
 /**
@@ -87,12 +88,6 @@ function innerStep(def: Def, compile: boolean, wrap: (inner: Step) => Step): Ste
   return def.checks?.length ? null : wrap(stepFor(def.innerType, compile));
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 function objectStep(def: Def, compile: boolean): Step | null {
   const catchall = def.catchall === undefined ? 'strip' : defOf(def.catchall).type;
   if (def.checks?.length || (catchall !== 'strip' && catchall !== 'never')) return null;
@@ -134,12 +129,8 @@ function compiledObjectStep(fields: readonly Field[], known: ReadonlySet<string>
   const body = [
     'return function objectStep(input) {',
     '  if (!isPlainObject(input)) return MISS;',
-    '  let unknownKeys = false;',
-    '  for (const key in input) {',
-    '    if (known.has(key)) continue;',
-    '    if (strict) return MISS;',
-    '    unknownKeys = true;',
-    '  }',
+    '  const unknownKeys = scanKeys(input, known, strict);',
+    '  if (unknownKeys === MISS) return MISS;',
     '  let output = unknownKeys ? {} : null;',
     '  let value, parsed;',
     ...lines,
@@ -147,18 +138,14 @@ function compiledObjectStep(fields: readonly Field[], known: ReadonlySet<string>
     '};',
   ].join('\n');
   const steps = Object.fromEntries(fields.map((field, i) => [`step${i}`, field.parse]));
-  return generatedFunction<Step>({ MISS, isPlainObject, known, strict, copyFields, fields, ...steps }, body);
+  return generatedFunction<Step>({ MISS, isPlainObject, scanKeys, known, strict, copyFields, fields, ...steps }, body);
 }
 
 function loopObjectStep(fields: readonly Field[], known: ReadonlySet<string>, strict: boolean): Step {
   return (input) => {
     if (!isPlainObject(input)) return MISS;
-    let unknownKeys = false;
-    for (const key in input) {
-      if (known.has(key)) continue;
-      if (strict) return MISS;
-      unknownKeys = true;
-    }
+    const unknownKeys = scanKeys(input, known, strict);
+    if (unknownKeys === MISS) return MISS;
     // zod outputs a new object; one equal to the input (nothing trimmed, nothing stripped) is the
     // input itself here, saving a copy of every record.
     let output: Record<string, unknown> | null = unknownKeys ? {} : null;
@@ -176,6 +163,17 @@ function loopObjectStep(fields: readonly Field[], known: ReadonlySet<string>, st
     }
     return output ?? input;
   };
+}
+
+/** Whether `input` has keys the shape does not know (zod strips them), or MISS when it may not have any. */
+function scanKeys(input: Record<string, unknown>, known: ReadonlySet<string>, strict: boolean): boolean | typeof MISS {
+  let unknownKeys = false;
+  for (const key in input) {
+    if (known.has(key)) continue;
+    if (strict) return MISS;
+    unknownKeys = true;
+  }
+  return unknownKeys;
 }
 
 /** The first `count` fields of `input` that it has, as a new object. */
