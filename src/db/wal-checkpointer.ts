@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { SqliteDatabase } from './connection';
+import { suspendAutocheckpoint, type SqliteDatabase } from './connection';
 import { workerScript } from '../worker-script';
 
 /** Checkpoints run on another thread, for work that writes a great deal (see checkpointOffThread). */
@@ -109,7 +109,7 @@ function openSession(file: string, hear: (reply: SessionReply) => void) {
 export async function checkpointOffThread<T>(sqlite: SqliteDatabase, work: (checkpointer: Checkpointer) => Promise<T>): Promise<T> {
   let session: ReturnType<typeof openSession> | null = null;
   let alive = false;
-  let previous: number | null = null;
+  let restore = () => {};
   let running: Promise<void> | null = null;
   let done: (() => void) | null = null;
   let logFrames = 0;
@@ -118,13 +118,9 @@ export async function checkpointOffThread<T>(sqlite: SqliteDatabase, work: (chec
     running = null;
     done?.();
   };
-  const restore = () => {
-    if (previous !== null && sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${previous}`);
-  };
   const opened = () => {
     if (session) return session;
-    previous = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
-    sqlite.pragma('wal_autocheckpoint = 0');
+    restore = suspendAutocheckpoint(sqlite);
     alive = true;
     session = openSession(sqlite.name, (reply) => {
       if ('ended' in reply) {
