@@ -6,7 +6,7 @@ import { toWireRow, type LocalRow } from './wire-rows';
 
 /**
  * A pull answer turned into records ready to apply. Pure CPU work with no database, so it runs on the
- * pull thread (pull-feed.ts) while the main thread applies what came before.
+ * feed thread (pull-feed.ts) while the pull thread applies what came before.
  */
 
 export class InvalidPullError extends Error {
