@@ -18,9 +18,8 @@ import type { BenchFigure } from './figures';
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
  * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, pages of
  * the size the engine fetches, one durable transaction each, no HTTP) run just before and just
- * after it; the longest
- * event-loop stall during that pull; how long a local write waits during such a pull (a second
- * one, into another client); a push of PUSH_ROWS dirty rows.
+ * after it; the longest event-loop stall during that pull; how long a local write waits during such
+ * a pull (a second one, into another client); a push of PUSH_ROWS dirty rows.
  * BENCH_SYNC_CLIENT_ROWS / _PUSH / _APPLY (rows per transaction in the engine) set the sizes.
  */
 
