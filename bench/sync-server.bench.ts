@@ -77,7 +77,7 @@ export default async function syncServerBench(): Promise<BenchFigure[]> {
     let pulledDirect = 0;
     for (let since = 0, more = true; more; ) {
       const page = storage.pull(since, PAGE);
-      pulledDirect += page.changes.length;
+      pulledDirect += page.count;
       since = page.cursor;
       more = page.hasMore;
     }

@@ -59,9 +59,9 @@ function sendError(reply: FastifyReply, error: HttpError): FastifyReply {
 }
 
 /** A pull answer (PullResponse) around changes the storage has already serialised. */
-function pullBody(page: PullPage, serverTime: number): string {
+export function pullBody(page: PullPage, serverTime: number): Buffer {
   const rest: Omit<PullResponse, 'changes'> = { cursor: page.cursor, hasMore: page.hasMore, serverTime };
-  return `{"changes":[${page.changes.join(',')}],${JSON.stringify(rest).slice(1)}`;
+  return Buffer.concat([Buffer.from('{"changes":'), page.changes, Buffer.from(`,${JSON.stringify(rest).slice(1)}`)]);
 }
 
 /**
@@ -165,7 +165,7 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
     if (!query.success) throw new HttpError(400, 'malformed_request', `Bad pull query: ${describeIssues(query.error.issues)}`);
     const page = await storage.pull(query.data.since, query.data.limit);
     // HEAD sends no rows, so it counts as no pull.
-    if (request.method === 'GET') await storage.recordPull(request.machineId, page.changes.length);
+    if (request.method === 'GET') await storage.recordPull(request.machineId, page.count);
     // Announced before the body, so a client can ask for the next page while this one arrives.
     reply.header(HEADERS.pullCursor, String(page.cursor)).header(HEADERS.pullHasMore, String(page.hasMore));
     return reply.type('application/json; charset=utf-8').send(pullBody(page, now()));

@@ -4,7 +4,7 @@ import { openSqliteSyncStorage, type SqliteSyncStorage } from './sqlite-storage'
 
 export type { SyncStorage, MaybePromise, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
 export { openSqliteSyncStorage, SqliteSyncStorage, SERVER_MIGRATIONS } from './sqlite-storage';
-export { buildSyncApp } from './app';
+export { buildSyncApp, pullBody } from './app';
 
 export interface SyncServerOptions {
   apiKey: string;

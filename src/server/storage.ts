@@ -25,11 +25,14 @@ export interface SyncStorage {
 
 export interface PullPage {
   /**
-   * Each change as its JSON text (`{"table", "version", "row"}`, docs/sync-protocol.md), in version
-   * order: the database serialises rows where they are (SQLite's json_object, PostgreSQL's
-   * json_build_object), so the server never parses and re-serialises them.
+   * The changes (`{"table", "version", "row"}`, docs/sync-protocol.md) as one JSON array in UTF-8,
+   * in version order: the database serialises and joins them where they are (SQLite's json_object
+   * and group_concat, PostgreSQL's json_build_object and string_agg), so the server never parses,
+   * re-serialises or re-encodes them.
    */
-  changes: string[];
+  changes: Buffer;
+  /** How many changes the array holds. */
+  count: number;
   /** Highest version in the page, or `since` when the page is empty. */
   cursor: number;
   hasMore: boolean;

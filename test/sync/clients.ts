@@ -102,7 +102,7 @@ export function replicatedContent(store: LocalStore): Record<SyncedTableName, Wi
 
 /** Every change the server holds, read from its storage, in version order. */
 export function serverChanges(server: RunningSyncServer, limit = Number.MAX_SAFE_INTEGER): PullChange[] {
-  return server.storage.pull(0, limit).changes.map((json) => pullChangeSchema.parse(JSON.parse(json)));
+  return (JSON.parse(server.storage.pull(0, limit).changes.toString()) as unknown[]).map((change) => pullChangeSchema.parse(change));
 }
 
 /** The same view of the server's database. */

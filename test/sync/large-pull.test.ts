@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
 import type { PushRequest } from '../../src/protocol/wire';
 import { PullApplier } from '../../src/sync/pull';
-import { decodeRecords, type DecodedPage } from '../../src/sync/pull-page';
+import { pullBody } from '../../src/server';
+import { decodeRecords, readPullAnswer, type DecodedPage } from '../../src/sync/pull-page';
 import { SyncLedger } from '../../src/sync/ledger';
 import type { TestServer } from '../support/sync-server';
 import { openProxiedClient, serverContent, replicatedContent, type Client } from './clients';
@@ -134,7 +135,7 @@ describe('a large pull', () => {
     const ledger = new SyncLedger(client.store);
     const applier = new PullApplier(client.store, ledger);
     const page = server.server.storage.pull(0, 1000);
-    const chunks = decodeRecords(JSON.parse(`{"changes":[${page.changes.join(',')}],"cursor":${page.cursor},"hasMore":false,"serverTime":1}`), 0, 100);
+    const chunks = decodeRecords(readPullAnswer(pullBody(page, 1)), 0, 100);
     async function* failingAfter(count: number): AsyncGenerator<DecodedPage> {
       yield* chunks.slice(0, count);
       throw new Error('connection lost');

@@ -4,6 +4,7 @@ import { conflictLog, pullParked } from '../../src/db/schema';
 import type { TestServer } from '../support/sync-server';
 import { SyncLedger } from '../../src/sync/ledger';
 import { PullApplier } from '../../src/sync/pull';
+import { pullBody } from '../../src/server';
 import { decodeRecords, readPullAnswer } from '../../src/sync/pull-page';
 import { holdWriteLock } from '../support/write-lock';
 import { openProxiedClient, serverChanges, type Client } from './clients';
@@ -116,11 +117,7 @@ describe('pull', () => {
     const remoteAt = Number(row.updatedAt) + 10;
     pushFromOtherPc([{ table: 'households', row: { ...row, ...stamps(remoteAt), notes: 'remote' } }]);
     const page = server.server.storage.pull(1, 10);
-    const [chunk] = decodeRecords(
-      readPullAnswer(Buffer.from(`{"changes":[${page.changes.join(',')}],"cursor":${page.cursor},"hasMore":false,"serverTime":1}`)),
-      1,
-      100,
-    );
+    const [chunk] = decodeRecords(readPullAnswer(pullBody(page, 1)), 1, 100);
     const applier = new PullApplier(client.store, new SyncLedger(client.store));
 
     // The app's connection, on another thread, commits a newer local edit while this chunk waits to apply.
