@@ -64,6 +64,16 @@ class TableStatements {
   }
 }
 
+/** A page as SQLite joins it: its versions (`1,2,5`) and changes (a JSON array), both null when empty. */
+interface PageRow {
+  versions: string | null;
+  changes: Buffer | null;
+}
+
+function isIncreasing(values: readonly number[]): boolean {
+  return values.every((value, i) => i === 0 || value > values[i - 1]!);
+}
+
 interface MachineNote {
   machineId: string;
   now: number;
@@ -81,8 +91,9 @@ export class SqliteSyncStorage implements SyncStorage {
   private readonly tables: Record<SyncedTableName, TableStatements>;
   private readonly readCounter: Statement<[], { version: number }>;
   private readonly writeCounter: Statement<[number]>;
-  private readonly pageVersions: Statement<[number, number, number, number], number>;
-  private readonly pageChanges: Statement<{ since: number; upTo: number }, Buffer>;
+  private readonly page: Statement<{ since: number; limit: number }, PageRow>;
+  private readonly pageSorted: Statement<{ since: number; limit: number }, PageRow>;
+  private readonly moreAfter: Statement<{ upTo: number }, number>;
   private readonly notePush: Statement<[MachineNote]>;
   private readonly notePull: Statement<[MachineNote]>;
   private readonly listMachines: Statement<[], MachineStatus>;
@@ -101,19 +112,22 @@ export class SqliteSyncStorage implements SyncStorage {
     this.writeCounter = sqlite.prepare(
       'INSERT INTO version_counter (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
     );
-    // An ordered merge over the three server_version indexes (covering: no row is read); LIMIT n + 1
-    // tells whether more remain.
-    const parts = SYNCED_TABLE_NAMES.map((t) => `SELECT server_version AS v FROM "${t}" WHERE server_version > ?`);
-    this.pageVersions = sqlite.prepare(`${parts.join(' UNION ALL ')} ORDER BY v LIMIT ?`).pluck() as Statement<
-      [number, number, number, number],
-      number
-    >;
-    // The page as one JSON array, joined by SQLite and returned as bytes: building it from one JS
+    // A page in one statement: an ordered merge over the three server_version indexes (no sort), its
+    // changes joined into one JSON array by SQLite and returned as bytes. Building the array from one JS
     // string per change (decoded from UTF-8, joined, encoded again) cost more than reading the rows.
-    const ranges = SYNCED_TABLE_NAMES.map((t) => `SELECT server_version AS v, change FROM "${t}" WHERE server_version > @since AND server_version <= @upTo`);
-    this.pageChanges = sqlite
-      .prepare(`SELECT CAST('[' || group_concat(change, ',' ORDER BY v) || ']' AS BLOB) FROM (${ranges.join(' UNION ALL ')})`)
-      .pluck() as Statement<{ since: number; upTo: number }, Buffer>;
+    // The aggregate meets the merge's rows in order, but SQLite only promises that with an ORDER BY
+    // inside group_concat, which sorts them again at twice the cost: so the versions are joined the
+    // same way and checked, and the sorting statement answers only if they ever come out of order.
+    const merge = SYNCED_TABLE_NAMES.map((t) => `SELECT server_version AS v, change FROM "${t}" WHERE server_version > @since`);
+    const pageOf = (order: string) =>
+      sqlite.prepare(
+        `SELECT group_concat(v, ','${order}) AS versions, CAST('[' || group_concat(change, ','${order}) || ']' AS BLOB) AS changes ` +
+          `FROM (${merge.join(' UNION ALL ')} ORDER BY v LIMIT @limit)`,
+      ) as Statement<{ since: number; limit: number }, PageRow>;
+    this.page = pageOf('');
+    this.pageSorted = pageOf(' ORDER BY v');
+    const after = SYNCED_TABLE_NAMES.map((t) => `SELECT 1 FROM "${t}" WHERE server_version > @upTo`);
+    this.moreAfter = sqlite.prepare(`SELECT EXISTS (${after.join(' UNION ALL ')})`).pluck() as Statement<{ upTo: number }, number>;
     this.notePush = sqlite.prepare(
       'INSERT INTO machines (machine_id, first_seen_at, last_push_at, rows_pushed) VALUES (@machineId, @now, @now, @rows) ' +
         'ON CONFLICT (machine_id) DO UPDATE SET last_push_at = excluded.last_push_at, rows_pushed = rows_pushed + excluded.rows_pushed',
@@ -164,13 +178,16 @@ export class SqliteSyncStorage implements SyncStorage {
     return this.readPageInTransaction(since, limit);
   }
 
-  /** The page's version range from the indexes, then the changes in that range. */
   private readPage(since: number, limit: number): PullPage {
-    const versions = this.pageVersions.all(since, since, since, limit + 1);
-    const count = Math.min(limit, versions.length);
-    const upTo = versions[count - 1];
-    if (upTo === undefined) return { changes: Buffer.from('[]'), count: 0, cursor: since, hasMore: false };
-    return { changes: this.pageChanges.get({ since, upTo })!, count, cursor: upTo, hasMore: versions.length > limit };
+    let row = this.page.get({ since, limit })!;
+    if (row.versions === null) return { changes: Buffer.from('[]'), count: 0, cursor: since, hasMore: false };
+    let versions = row.versions.split(',').map(Number);
+    if (!isIncreasing(versions)) {
+      row = this.pageSorted.get({ since, limit })!;
+      versions = row.versions!.split(',').map(Number);
+    }
+    const upTo = versions.at(-1)!;
+    return { changes: row.changes!, count: versions.length, cursor: upTo, hasMore: this.moreAfter.get({ upTo }) === 1 };
   }
 
   recordPull(machineId: string, rows: number): void {
