@@ -12,18 +12,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSqliteSyncStorage } from '../src/server';
 import { DEFAULT_PULL_APPLY_ROWS, SyncEngine } from '../src/sync';
 import { preparePullThread } from '../src/sync/pull-thread';
-import type { BenchFigure } from './figures';
+import { percentile, type BenchFigure } from './figures';
 
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
  * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, pages of
- * the size the engine fetches, one durable transaction each, no HTTP) run just before and just
- * after it; the longest event-loop stall during that pull; how long a local write waits during such
- * a pull (a second one, into another client); a push of PUSH_ROWS dirty rows.
- * BENCH_SYNC_CLIENT_ROWS / _PUSH / _APPLY (rows per transaction in the engine) set the sizes.
+ * the size the engine fetches, one durable transaction each, no HTTP), the two alternating RUNS
+ * times, each into a new empty file; the longest event-loop stall during those pulls; how long a
+ * local write waits during such a pull (into another client); a push of PUSH_ROWS dirty rows.
+ * BENCH_SYNC_CLIENT_ROWS / _RUNS / _PUSH / _APPLY (rows per transaction in the engine) set the sizes.
  */
 
 const ROWS = Number(process.env.BENCH_SYNC_CLIENT_ROWS ?? 100_000);
+const RUNS = Number(process.env.BENCH_SYNC_CLIENT_RUNS ?? 3);
 const PUSH_ROWS = Number(process.env.BENCH_SYNC_CLIENT_PUSH ?? 10_000);
 const APPLY_ROWS = Number(process.env.BENCH_SYNC_CLIENT_APPLY ?? DEFAULT_PULL_APPLY_ROWS);
 /** The engine's default request size. */
@@ -124,6 +125,43 @@ function rawPullAndApply(serverFile: string, clientFile: string): number {
   return ms;
 }
 
+function rawRate(serverFile: string, clientFile: string): number {
+  const rate = (ROWS / rawPullAndApply(serverFile, clientFile)) * 1000;
+  removeDatabase(clientFile);
+  return rate;
+}
+
+function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
+}
+
+interface InitialSync {
+  ms: number;
+  rate: number;
+  stall: ReturnType<ReturnType<typeof stallProbe>>;
+}
+
+/** The engine's first sync of an empty client file, timed, with the event loop watched meanwhile. */
+async function initialSync(serverUrl: string, apiKey: string, file: string): Promise<InitialSync> {
+  const store = openLocalStore({ file });
+  const engine = new SyncEngine({ store, config: { serverUrl, apiKey, pullIntervalMs: 3_600_000 }, pullApplyRows: APPLY_ROWS });
+  try {
+    const cursor = store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck();
+    const stop = stallProbe(() => ((cursor.get() as number | null) ?? 0) > 0);
+    const started = performance.now();
+    const status = await engine.syncNow();
+    const ms = performance.now() - started;
+    const stall = stop();
+    if (status.lastError) throw new Error(status.lastError);
+    const pulled = engine.lastReport?.pulled ?? 0;
+    if (pulled !== ROWS) throw new Error(`pulled ${pulled} of ${ROWS} rows`);
+    return { ms, rate: (ROWS / ms) * 1000, stall };
+  } finally {
+    await engine.stop();
+    store.close();
+  }
+}
+
 /**
  * The server in its own process, as in production: its work must not count as the client's
  * event-loop stall.
@@ -172,39 +210,34 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
   const bench = 'sync-client';
   try {
 
-    // The raw copy runs just before and just after the engine, and the ratio takes their mean: on a
-    // shared machine whose speed drifts over a run, one copy on one side of it was a biased baseline.
-    const rawBeforeMs = rawPullAndApply(serverFile, path.join(dir, 'raw-client-before.db'));
-    const store = openLocalStore({ file: path.join(dir, 'client.db') });
-    const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 }, pullApplyRows: APPLY_ROWS });
+    // The machine's speed drifts over a run (one raw copy on each side of the engine differed by
+    // 0.67-1.28x): raw copies and engine syncs alternate, each sync's ratio is taken against the
+    // mean of the copies just before and just after it, and the figures are medians over RUNS.
     // A one-time start, as at app launch; here it includes compiling the TypeScript sources.
     const threadStarted = performance.now();
     await preparePullThread();
     const threadMs = performance.now() - threadStarted;
-    const cursor = store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck();
-    const stop = stallProbe(() => ((cursor.get() as number | null) ?? 0) > 0);
-    const started = performance.now();
-    const status = await engine.syncNow();
-    const pullMs = performance.now() - started;
-    const stall = stop();
-    if (status.lastError) throw new Error(status.lastError);
-    const pulled = engine.lastReport?.pulled ?? 0;
-    if (pulled !== ROWS) throw new Error(`pulled ${pulled} of ${ROWS} rows`);
-
-    const rawAfterMs = rawPullAndApply(serverFile, path.join(dir, 'raw-client-after.db'));
-    const engineRate = (ROWS / pullMs) * 1000;
-    const rawRates = [rawBeforeMs, rawAfterMs].map((ms) => (ROWS / ms) * 1000);
-    const rawRate = (rawRates[0]! + rawRates[1]!) / 2;
+    const rawRates = [rawRate(serverFile, path.join(dir, 'raw-client-0.db'))];
+    const syncs: InitialSync[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      syncs.push(await initialSync(server.url, apiKey, path.join(dir, `client-${run}.db`)));
+      // The first synced client stays for the push below.
+      if (run > 1) removeDatabase(path.join(dir, `client-${run}.db`));
+      rawRates.push(rawRate(serverFile, path.join(dir, `raw-client-${run}.db`)));
+    }
+    const ratios = syncs.map((sync, i) => sync.rate / ((rawRates[i]! + rawRates[i + 1]!) / 2));
+    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
+    const list = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
     figures.push(
       { bench, metric: 'pull thread start (once per process, TypeScript loader)', value: threadMs, unit: 'ms' },
-      { bench, metric: `initial sync of ${ROWS} rows (engine, HTTP)`, value: pullMs / 1000, unit: 's' },
-      { bench, metric: 'initial sync rate (engine, HTTP)', value: engineRate, unit: 'rows/s' },
-      { bench, metric: 'raw pull-and-apply rate (files, no HTTP; mean of one run before and one after)', value: rawRate, unit: 'rows/s' },
-      { bench, metric: 'raw rate before / after the engine', value: rawRates[0]! / rawRates[1]!, unit: 'ratio' },
-      { bench, metric: 'engine / raw', value: engineRate / rawRate, unit: 'ratio', target: '>= 0.7' },
-      { bench, metric: `longest event-loop stall while applying the pull (1 ms probe, ${APPLY_ROWS} rows per transaction)`, value: stall.applyingMs, unit: 'ms', target: '< 20' },
-      { bench, metric: 'longest event-loop stall of the whole first sync (with first-use loading)', value: stall.probeMs, unit: 'ms' },
-      { bench, metric: 'event-loop delay p99 during the sync', value: stall.p99Ms, unit: 'ms' },
+      { bench, metric: `initial sync of ${ROWS} rows (engine, HTTP; median of ${RUNS}: ${list(syncs.map((s) => s.ms / 1000))})`, value: median(syncs.map((s) => s.ms)) / 1000, unit: 's' },
+      { bench, metric: 'initial sync rate (engine, HTTP; median)', value: median(syncs.map((s) => s.rate)), unit: 'rows/s' },
+      { bench, metric: `raw pull-and-apply rate (files, no HTTP; median of ${RUNS + 1}, alternating with the syncs)`, value: median(rawRates), unit: 'rows/s' },
+      { bench, metric: 'slowest / fastest raw copy', value: Math.min(...rawRates) / Math.max(...rawRates), unit: 'ratio' },
+      { bench, metric: `engine / raw (median; each sync against the copies beside it: ${list(ratios)})`, value: median(ratios), unit: 'ratio', target: '>= 0.7' },
+      { bench, metric: `longest event-loop stall while applying the pull (1 ms probe, ${APPLY_ROWS} rows per transaction; worst of ${list(syncs.map((s) => s.stall.applyingMs))})`, value: Math.max(...syncs.map((s) => s.stall.applyingMs)), unit: 'ms', target: '< 20' },
+      { bench, metric: 'longest event-loop stall of a whole sync (worst; the first sync includes first-use loading)', value: Math.max(...syncs.map((s) => s.stall.probeMs)), unit: 'ms' },
+      { bench, metric: 'event-loop delay p99 during a sync (worst)', value: Math.max(...syncs.map((s) => s.stall.p99Ms)), unit: 'ms' },
     );
 
     // Again into another empty client, this time with local writes on the app's connection meanwhile.
@@ -218,6 +251,8 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
     busy.close();
     figures.push({ bench, metric: 'longest local write during an initial sync (one every 20 ms; waits for the chunk being committed)', value: longestWriteMs, unit: 'ms' });
 
+    const store = openLocalStore({ file: path.join(dir, 'client-1.db') });
+    const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 } });
     const household = store.repos.households.create({ area: 'Bench' });
     const visits = Array.from({ length: PUSH_ROWS - 1 }, (_, i) => ({
       householdId: household.id,
