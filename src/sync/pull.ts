@@ -41,7 +41,6 @@ const MAX_PAGES_PER_PULL = 10_000;
 export class PullApplier {
   private readonly statements;
   private readonly householdExists;
-  private readonly householdsAmong;
   private readonly insertConflict;
   private readonly upsertParked;
   private readonly deleteParked;
@@ -59,7 +58,6 @@ export class PullApplier {
     >;
     const h = schema.households;
     this.householdExists = db.select({ id: h.id }).from(h).where(eq(h.id, sql.placeholder('id'))).prepare();
-    this.householdsAmong = db.select({ id: h.id }).from(h).where(idIn(h.id)).prepare();
     this.insertConflict = db
       .insert(conflictLog)
       .values({
@@ -134,9 +132,9 @@ export class PullApplier {
     // connection (the app's, while this runs on the pull thread) lands before or after the chunk,
     // never between the read that decides last-write-wins and the write.
     this.store.sqlite.transaction(() => {
-      const context = this.pageContext(page.records);
+      const rejections = this.ledger.hasRejections();
       for (const record of page.records) {
-        const outcome = this.applyRecord(record, at, context);
+        const outcome = this.applyRecord(record, at, rejections);
         if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
         if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
         if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
@@ -147,36 +145,32 @@ export class PullApplier {
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };
   }
 
-  /** Which of the page's households exist, read with one query instead of one per child row. */
-  private pageContext(records: readonly PulledRecord[]): PageContext {
-    const parents = new Set<string>();
-    for (const { householdId } of records) if (householdId !== null) parents.add(householdId);
-    const households = new Set(
-      parents.size === 0 ? [] : this.householdsAmong.all({ ids: JSON.stringify([...parents]) }).map((h) => h.id),
-    );
-    return { households, rejections: this.ledger.hasRejections() };
-  }
-
-  private applyRecord(
-    record: PulledRecord,
-    at: number,
-    context?: PageContext,
-  ): 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged' | 'parked' {
-    const { table, id, householdId } = record;
+  /**
+   * `rejections`: whether any refusal is recorded at all (saves a delete per row when none is).
+   * Foreign keys stay on: a child whose household has not arrived yet is refused by SQLite, which
+   * checks that anyway, and waits for it (parked) instead of being applied.
+   */
+  private applyRecord(record: PulledRecord, at: number, rejections = true): Outcome | 'parked' {
     this.store.clock.observe(record.updatedAt);
-    if (householdId !== null && !context?.households.has(householdId) && !this.householdExists.get({ id: householdId })) {
-      // Foreign keys stay on: the child waits until its household arrives.
-      this.upsertParked.run({ tableName: table, rowId: id, row: { version: record.version, row: wireRowOf(record) } });
+    try {
+      return this.write(record, at, rejections);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error;
+      this.upsertParked.run({ tableName: record.table, rowId: record.id, row: { version: record.version, row: wireRowOf(record) } });
       return 'parked';
     }
-    if (table === 'households') context?.households.add(id);
+  }
+
+  /** Last-write-wins against the local row; writes nothing else before the record's row is written. */
+  private write(record: PulledRecord, at: number, rejections: boolean): Outcome {
+    const { table, id } = record;
     const statements = this.statements[table];
     // A row new to this database, the usual case, is simply inserted: the primary key's uniqueness
     // check is the lookup. Only a row that exists is read, under this transaction's write lock.
     if (statements.insertNew.run(record.values).changes === 1) return 'applied';
     const local = statements.get.get({ id }) as LocalRow;
     const clearRejection = () => {
-      if (context?.rejections !== false) this.ledger.clearRejection(table, id);
+      if (rejections) this.ledger.clearRejection(table, id);
     };
     const order = compareVersions(record, local);
     if (order === 0) {
@@ -187,8 +181,8 @@ export class PullApplier {
       return 'same';
     }
     if (order > 0) {
-      if (local.dirty) this.logConflict(table, toWireRow(local), wireRowOf(record), at);
       statements.upsert.run(record.values);
+      if (local.dirty) this.logConflict(table, toWireRow(local), wireRowOf(record), at);
       clearRejection();
       return local.dirty ? 'applied_over_local' : 'applied';
     }
@@ -226,17 +220,7 @@ export class PullApplier {
   }
 }
 
-interface PageContext {
-  /** Households present locally among those the page's children refer to, plus those it brings. */
-  households: Set<string>;
-  /** Whether any refusal is recorded at all (saves a delete per row when none is). */
-  rejections: boolean;
-}
-
-/** `column IN (the ids in the JSON array bound as :ids)`: a list of any length in one prepared statement. */
-function idIn(column: SQLiteColumn) {
-  return sql`${column} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`;
-}
+type Outcome = 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged';
 
 function tableStatements(store: PullStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;

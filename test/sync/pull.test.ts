@@ -56,6 +56,37 @@ describe('pull', () => {
     expect(client.store.sqlite.pragma('foreign_key_check')).toEqual([]);
   });
 
+  it('parks a newer remote edit that moves a local row to a household not here yet, and logs the conflict once, when applied', async () => {
+    const first = uuidv7();
+    const moved = uuidv7();
+    const personId = uuidv7();
+    pushFromOtherPc([{ table: 'households', row: { id: first, area: 'North', ...stamps(1000) } }]);
+    pushFromOtherPc([{ table: 'people', row: { id: personId, householdId: first, fullName: 'Awa', ...stamps(1000) } }]);
+    expect((await client.engine.syncNow()).lastError).toBeNull();
+    const local = client.store.repos.people.update(personId, { fullName: 'Awa (local)' });
+    // The remote edit is newer and names a household the server stores only after it.
+    const remoteAt = local.updatedAt + 10;
+    pushFromOtherPc([{ table: 'people', row: { id: personId, householdId: moved, fullName: 'Awa (moved)', ...stamps(remoteAt) } }]);
+    pushFromOtherPc([{ table: 'households', row: { id: moved, area: 'South', ...stamps(remoteAt) } }]);
+    let midway: { parked: unknown[]; conflicts: unknown[] } = { parked: [], conflicts: [] };
+    let pulls = 0;
+    proxy.beforeRelay = async (request) => {
+      // The household's page is held back until the person's has been applied.
+      if (request.path !== '/pull.php' || ++pulls !== 2) return;
+      for (let i = 0; i < 200 && midway.parked.length === 0; i++) {
+        midway = { parked: client.store.db.select().from(pullParked).all(), conflicts: client.store.db.select().from(conflictLog).all() };
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    expect((await client.engine.syncNow()).lastError).toBeNull();
+    expect(midway).toEqual({ parked: [expect.objectContaining({ tableName: 'people', rowId: personId })], conflicts: [] });
+    expect(client.store.repos.people.get(personId)).toMatchObject({ householdId: moved, fullName: 'Awa (moved)', dirty: false });
+    expect(client.store.db.select().from(conflictLog).all()).toEqual([
+      expect.objectContaining({ tableName: 'people', rowId: personId, lost: expect.objectContaining({ fullName: 'Awa (local)' }) }),
+    ]);
+    expect(client.store.db.select().from(pullParked).all()).toEqual([]);
+  });
+
   it('applies nothing of a page with an invalid record and keeps its cursor; later pages follow once it is fixed', async () => {
     const good = uuidv7();
     const bad = uuidv7();
