@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { parentPort, Worker } from 'node:worker_threads';
-import { yieldToMainThread } from '../thread-priority';
 import { workerScript } from '../worker-script';
 import { InvalidPullError } from './pull-page';
 import { SyncError, type SyncErrorKind } from './transport';
@@ -155,7 +154,6 @@ export function serveStreams<Request, Item>(
   serve: (request: Request, emit: Emit<Item>, signal: AbortSignal) => Promise<void>,
   options: { ahead: number; loading?: Promise<unknown> },
 ): void {
-  yieldToMainThread();
   const port = parentPort!;
   const running = new Map<number, { ahead: number; wake: (() => void) | null; controller: AbortController }>();
   port.on('message', (command: Command<Request>) => {
