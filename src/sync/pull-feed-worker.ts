@@ -3,11 +3,8 @@ import type { PullAnnouncement } from '../protocol/wire';
 import { decodeRecords, InvalidPullError, packRecord, readPullAnswer } from './pull-page';
 import { serveStreams } from './shared-thread';
 import { SyncTransport } from './transport';
-import { yieldToMainThread } from '../thread-priority';
 
 // The thread side of pull-feed.ts: fetches and decodes pages ahead of the thread that applies them.
-
-yieldToMainThread();
 
 serveStreams<FeedRequest, PackedPage>(async (request, emit, signal) => {
   const transport = new SyncTransport(request.server, request.machineId);
