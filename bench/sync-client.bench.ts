@@ -108,6 +108,7 @@ async function rawRate(serverFile: string, clientFile: string): Promise<number> 
   const ms = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the raw copy's thread exited (${code}) without a time`)));
   });
   await worker.terminate();
   removeDatabase(clientFile);
@@ -193,13 +194,13 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
   const bench = 'sync-client';
   try {
 
-    // The machine's speed drifts over a run (one raw copy on each side of the engine differed by
-    // 0.67-1.28x): raw copies and engine syncs alternate, each sync's ratio is taken against the
-    // mean of the copies just before and just after it, and the figures are medians over RUNS.
     // A one-time start, as at app launch; here it includes compiling the TypeScript sources.
     const threadStarted = performance.now();
     await preparePullThread();
     const threadMs = performance.now() - threadStarted;
+    // The machine's speed drifts over a run (one raw copy on each side of the engine differed by
+    // 0.67-1.28x): raw copies and engine syncs alternate, each sync's ratio is taken against the
+    // mean of the copies just before and just after it, and the figures are medians over RUNS.
     const rawRates = [await rawRate(serverFile, path.join(dir, 'raw-client-0.db'))];
     const syncs: InitialSync[] = [];
     for (let run = 1; run <= RUNS; run++) {
