@@ -13,7 +13,7 @@ import { openSqliteSyncStorage } from '../src/server';
 import { DEFAULT_PULL_APPLY_ROWS, SyncEngine } from '../src/sync';
 import { preparePullThread } from '../src/sync/pull-thread';
 import { workerScript } from '../src/worker-script';
-import { percentile, type BenchFigure } from './figures';
+import { median, type BenchFigure } from './figures';
 import type { RawCopy } from './raw-copy-thread';
 
 /**
@@ -210,7 +210,6 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
       rawRates.push(await rawRate(serverFile, path.join(dir, `raw-client-${run}.db`)));
     }
     const ratios = syncs.map((sync, i) => sync.rate / ((rawRates[i]! + rawRates[i + 1]!) / 2));
-    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
     const list = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
     figures.push(
       { bench, metric: 'pull thread start (once per process, TypeScript loader)', value: threadMs, unit: 'ms' },
