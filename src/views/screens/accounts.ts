@@ -1,12 +1,12 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AccountSummary } from '../../ipc/contract';
-import { call, errorMessage, fieldErrors } from '../bridge';
+import { call, errorMessage } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { dateTime } from '../format';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { useSession } from '../session';
 
@@ -71,19 +71,15 @@ export function AccountsScreen() {
 function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => void }) {
   const blank = { username: '', displayName: '', role: 'field_worker', password: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { failure, busy, save } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    try {
+    await save(async () => {
       const account = await call('accounts.create', { ...values, role: values.role as (typeof ROLES)[number] });
       setValues(blank);
-      setFailure(null);
       onCreated(account);
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-    }
+    });
   };
 
   return html`<section aria-labelledby="create-account-title" class="panel">
@@ -95,35 +91,34 @@ function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => 
       <${Field} id="account-role" label="Role" type="select" options=${ROLES} value=${values.role} onValue=${set('role')} error=${errors.role} />
       <${Field} id="account-password" label="Password" type="password" value=${values.password} onValue=${set('password')}
         error=${errors.password} hint="At least 10 characters" autoComplete="new-password" required />
-      <div class="form-actions wide"><button type="submit" class="button primary">Create account</button></div>
+      <div class="form-actions wide"><button type="submit" class="button primary" disabled=${busy}>Create account</button></div>
     </form>
   </section>`;
 }
 
 function ResetPassword({ account, onDone }: { account: AccountSummary | undefined; onDone: (message: string | null) => void }) {
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | undefined>(undefined);
+  const { values, errors, setErrors, set } = useForm({ password: '' });
+  const { failure, busy, save } = useSave(setErrors);
   const input = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   useEffect(() => input.current?.focus(), [account?.id]);
   if (!account) return null;
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    try {
-      await call('accounts.resetPassword', { id: account.id, password });
+    await save(async () => {
+      await call('accounts.resetPassword', { id: account.id, password: values.password });
       onDone(`Password of ${account.username} reset.`);
-    } catch (failure) {
-      setError(fieldErrors(failure).password ?? errorMessage(failure));
-    }
+    });
   };
 
+  // One field and no notice of its own: any refusal shows on the field.
   return html`<section aria-labelledby="reset-title" class="panel">
     <h2 id="reset-title">Reset the password of ${account.username}</h2>
     <form onSubmit=${submit} novalidate aria-label="Reset password" class="form-grid">
-      <${Field} id="reset-password" label="New password" type="password" value=${password} onValue=${setPassword} error=${error}
-        hint="At least 10 characters" autoComplete="new-password" required inputRef=${input} />
+      <${Field} id="reset-password" label="New password" type="password" value=${values.password} onValue=${set('password')}
+        error=${errors.password ?? failure ?? undefined} hint="At least 10 characters" autoComplete="new-password" required inputRef=${input} />
       <div class="form-actions wide">
-        <button type="submit" class="button primary">Set password</button>
+        <button type="submit" class="button primary" disabled=${busy}>Set password</button>
         <button type="button" class="button secondary" onClick=${() => onDone(null)}>Cancel</button>
       </div>
     </form>

@@ -1,12 +1,12 @@
 import { html } from 'htm/preact';
 import { useRef, useState } from 'preact/hooks';
 import { VISIT_OUTCOMES, type VisitOutcome } from '../../db/domain-columns';
-import { call, errorMessage, fieldErrors } from '../bridge';
+import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { timeOfDay } from '../format';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 import { householdTitle } from '../records';
 import { href } from '../router';
 
@@ -29,18 +29,19 @@ interface Saved {
  */
 export function BatchEntryScreen() {
   const { values, setValues, errors, setErrors, set } = useForm(BLANK);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState<Saved[]>([]);
   const [total, setTotal] = useState(0);
   const firstRecordField = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   const form = useRef<HTMLFormElement>(null);
+  const { failure, busy, save } = useSave((fields) => {
+    setErrors(fields);
+    const firstBad = Object.keys(BLANK).find((key) => fields[key]);
+    if (firstBad) form.current?.querySelector<HTMLElement>(`#entry-${firstBad}`)?.focus();
+  });
 
-  const save = async () => {
-    if (saving) return;
-    setSaving(true);
-    const record = { area: values.area, headName: values.headName, address: values.address, phone: values.phone, notes: values.notes };
-    try {
+  const saveAndNext = () =>
+    save(async () => {
+      const record = { area: values.area, headName: values.headName, address: values.address, phone: values.phone, notes: values.notes };
       const household = await call('records.create', { table: 'households', values: record });
       if (values.outcome) {
         await call('records.create', {
@@ -53,25 +54,15 @@ export function BatchEntryScreen() {
       );
       setTotal((n) => n + 1);
       setValues({ ...BLANK, area: values.area, outcome: values.outcome });
-      setFailure(null);
       firstRecordField.current?.focus();
-    } catch (error) {
-      const fields = fieldErrors(error);
-      setErrors(fields);
-      setFailure(errorMessage(error));
-      const firstBad = Object.keys(BLANK).find((key) => fields[key]);
-      if (firstBad) form.current?.querySelector<HTMLElement>(`#entry-${firstBad}`)?.focus();
-    } finally {
-      setSaving(false);
-    }
-  };
+    });
 
   const onKeyDown = (event: KeyboardEvent) => {
     const target = event.target as HTMLElement;
     // Enter saves from any field, selects included; on a button it keeps its own meaning.
     if (event.key !== 'Enter' || target.tagName === 'BUTTON' || target.tagName === 'A') return;
     event.preventDefault();
-    void save();
+    void saveAndNext();
   };
 
   const field = (key: EntryField) => ({ id: `entry-${key}`, value: values[key], onValue: set(key), error: errors[key] });
@@ -80,8 +71,8 @@ export function BatchEntryScreen() {
     <//>
     <p class="muted">Type a household and press <kbd>Enter</kbd> to save it and start the next one. Area and visit outcome stay as they are.</p>
     <div class="batch">
-      <form ref=${form} onSubmit=${(e: Event) => { e.preventDefault(); void save(); }} onKeyDown=${onKeyDown} novalidate aria-label="Batch entry"
-        class="batch-form" aria-busy=${saving ? 'true' : 'false'}>
+      <form ref=${form} onSubmit=${(e: Event) => { e.preventDefault(); void saveAndNext(); }} onKeyDown=${onKeyDown} novalidate aria-label="Batch entry"
+        class="batch-form" aria-busy=${busy ? 'true' : 'false'}>
         <${ErrorNotice} message=${failure} />
         <fieldset class="form-grid">
           <legend>Kept for every record</legend>
@@ -96,7 +87,7 @@ export function BatchEntryScreen() {
           <${Field} ...${field('notes')} label="Notes" />
         </fieldset>
         <div class="form-actions">
-          <button type="submit" class="button primary" disabled=${saving}>Save and next <kbd>Enter</kbd></button>
+          <button type="submit" class="button primary" disabled=${busy}>Save and next <kbd>Enter</kbd></button>
         </div>
       </form>
       <aside class="batch-side" aria-labelledby="batch-count-title">

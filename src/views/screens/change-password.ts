@@ -1,34 +1,27 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { call, errorMessage, fieldErrors } from '../bridge';
+import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 
 /** The signed-in person changes their own password (after an admin reset, say). */
 export function ChangePasswordScreen() {
   const blank = { currentPassword: '', newPassword: '', confirm: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const { failure, saved, busy, save, refuse } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setDone(null);
     if (values.newPassword !== values.confirm) {
-      setErrors({ confirm: 'The two passwords differ' });
+      refuse({ confirm: 'The two passwords differ' });
       return;
     }
-    try {
+    await save(async () => {
       await call('session.changePassword', { currentPassword: values.currentPassword, newPassword: values.newPassword });
       setValues(blank);
-      setFailure(null);
-      setDone('Your password has been changed.');
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-    }
+      return 'Your password has been changed.';
+    });
   };
 
   return html`<${ScreenTitle} title="Change my password" />
@@ -40,7 +33,7 @@ export function ChangePasswordScreen() {
         error=${errors.newPassword} hint="At least 10 characters" autoComplete="new-password" required />
       <${Field} id="confirm" label="Repeat new password" type="password" value=${values.confirm} onValue=${set('confirm')}
         error=${errors.confirm} autoComplete="new-password" required />
-      <div class="form-actions wide"><button type="submit" class="button primary">Change password</button></div>
-      <div class="wide"><${SuccessNotice} message=${done} /></div>
+      <div class="form-actions wide"><button type="submit" class="button primary" disabled=${busy}>Change password</button></div>
+      <div class="wide"><${SuccessNotice} message=${saved} /></div>
     </form>`;
 }

@@ -97,7 +97,7 @@ export function HouseholdDetailScreen({ id }: { id: string }) {
 function AddPerson({ householdId, onSaved }: { householdId: string; onSaved: () => void }) {
   const blank = { fullName: '', dateOfBirth: '', gender: 'unknown', phone: '', idDocument: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const { failure, saved, save } = useSave(setErrors);
+  const { failure, saved, busy, save } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -130,7 +130,7 @@ function AddPerson({ householdId, onSaved }: { householdId: string; onSaved: () 
         error=${errors.gender} />
       <${Field} id="person-phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} />
       <${Field} id="person-idDocument" label="ID document" value=${values.idDocument} onValue=${set('idDocument')} error=${errors.idDocument} />
-      <div class="form-actions wide"><button type="submit" class="button primary">Add person</button></div>
+      <div class="form-actions wide"><button type="submit" class="button primary" disabled=${busy}>Add person</button></div>
       <${SuccessNotice} message=${saved} />
     </form>
   </details>`;
@@ -142,13 +142,13 @@ function AddVisit({ householdId, onSaved }: { householdId: string; onSaved: () =
     outcome: VISIT_OUTCOMES[0] as string,
     notes: '',
   });
-  const { failure, saved, save } = useSave(setErrors);
+  const { failure, saved, busy, save, refuse } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const visitedAt = new Date(values.visitedAt).getTime();
     if (Number.isNaN(visitedAt)) {
-      setErrors({ visitedAt: 'a date and time' });
+      refuse({ visitedAt: 'a date and time' });
       return;
     }
     await save(async () => {
@@ -171,7 +171,7 @@ function AddVisit({ householdId, onSaved }: { householdId: string; onSaved: () =
       <${Field} id="visit-outcome" label="Outcome" type="select" options=${VISIT_OUTCOMES} value=${values.outcome} onValue=${set('outcome')}
         error=${errors.outcome} required />
       <${Field} id="visit-notes" label="Notes" type="textarea" value=${values.notes} onValue=${set('notes')} error=${errors.notes} wide />
-      <div class="form-actions wide"><button type="submit" class="button primary">Record visit</button></div>
+      <div class="form-actions wide"><button type="submit" class="button primary" disabled=${busy}>Record visit</button></div>
       <${SuccessNotice} message=${saved} />
     </form>
   </details>`;

@@ -1,10 +1,9 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { call, errorMessage, fieldErrors } from '../bridge';
+import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { householdTitle, numberText, optionalNumber, type Household } from '../records';
 import { href, navigate } from '../router';
@@ -34,12 +33,10 @@ export function HouseholdFormScreen({ id }: { id?: string }) {
 
 function HouseholdForm({ row }: { row?: Household }) {
   const { values, errors, setErrors, set } = useForm(formValues(row));
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { failure, busy, save } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
     const record = {
       area: values.area,
       address: values.address,
@@ -49,17 +46,12 @@ function HouseholdForm({ row }: { row?: Household }) {
       geoLng: optionalNumber(values.geoLng),
       notes: values.notes,
     };
-    try {
+    await save(async () => {
       const saved = row
         ? await call('records.update', { table: 'households', id: row.id, values: record })
         : await call('records.create', { table: 'households', values: record });
       navigate(`households/${saved.id}`);
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return html`<${ScreenTitle} title=${row ? `Edit ${householdTitle(row)}` : 'New household'} />

@@ -1,8 +1,8 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
-import { call, CallFailure, errorMessage, fieldErrors } from '../bridge';
+import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice } from '../components/notice';
+import { useForm, useSave } from '../form';
 
 /** Shared frame of the screens shown before anyone is signed in. */
 function Gate({ title, intro, children }: { title: string; intro: string; children: unknown }) {
@@ -17,34 +17,27 @@ function Gate({ title, intro, children }: { title: string; intro: string; childr
 }
 
 export function LoginScreen({ onSignedIn }: { onSignedIn: () => void }) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { values, setValues, errors, setErrors, set } = useForm({ username: '', password: '' });
+  const { failure, busy, save } = useSave((fields) => {
+    setErrors(fields);
+    // A refusal that names no field (a wrong password, say) clears the password so the next try starts clean.
+    if (!Object.keys(fields).length) setValues((v) => ({ ...v, password: '' }));
+  });
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setBusy(true);
-    try {
-      await call('session.login', { username, password });
+    await save(async () => {
+      await call('session.login', values);
       onSignedIn();
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-      // A failed attempt clears the password so the next try starts clean.
-      if (!(error instanceof CallFailure && Object.keys(error.fields).length)) setPassword('');
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return html`<${Gate} title="Sign in" intro="Use the account your administrator gave you.">
     <form onSubmit=${submit} novalidate aria-label="Sign in">
       <${ErrorNotice} message=${failure} />
-      <${Field} id="login-username" label="Username" value=${username} onValue=${setUsername} error=${errors.username}
+      <${Field} id="login-username" label="Username" value=${values.username} onValue=${set('username')} error=${errors.username}
         autoComplete="username" required />
-      <${Field} id="login-password" label="Password" type="password" value=${password} onValue=${setPassword}
+      <${Field} id="login-password" label="Password" type="password" value=${values.password} onValue=${set('password')}
         error=${errors.password} autoComplete="current-password" required />
       <button type="submit" class="button primary" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
     </form>
@@ -52,31 +45,19 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: () => void }) {
 }
 
 export function SetupScreen({ onDone }: { onDone: () => void }) {
-  const [username, setUsername] = useState('');
-  const [displayName, setDisplayName] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { values, errors, setErrors, set } = useForm({ username: '', displayName: '', password: '', confirm: '' });
+  const { failure, busy, save, refuse } = useSave(setErrors);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (password !== confirm) {
-      setErrors({ confirm: 'The two passwords differ' });
-      setFailure(null);
+    if (values.password !== values.confirm) {
+      refuse({ confirm: 'The two passwords differ' });
       return;
     }
-    setBusy(true);
-    try {
-      await call('session.setupAdmin', { username, displayName, password });
+    await save(async () => {
+      await call('session.setupAdmin', { username: values.username, displayName: values.displayName, password: values.password });
       onDone();
-    } catch (error) {
-      setErrors(fieldErrors(error));
-      setFailure(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return html`<${Gate}
@@ -85,13 +66,13 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
   >
     <form onSubmit=${submit} novalidate aria-label="Create administrator">
       <${ErrorNotice} message=${failure} />
-      <${Field} id="setup-username" label="Username" value=${username} onValue=${setUsername} error=${errors.username}
+      <${Field} id="setup-username" label="Username" value=${values.username} onValue=${set('username')} error=${errors.username}
         hint="Letters, digits, dot, dash or underscore" autoComplete="username" required />
-      <${Field} id="setup-displayName" label="Full name" value=${displayName} onValue=${setDisplayName}
+      <${Field} id="setup-displayName" label="Full name" value=${values.displayName} onValue=${set('displayName')}
         error=${errors.displayName} autoComplete="name" required />
-      <${Field} id="setup-password" label="Password" type="password" value=${password} onValue=${setPassword}
+      <${Field} id="setup-password" label="Password" type="password" value=${values.password} onValue=${set('password')}
         error=${errors.password} hint="At least 10 characters" autoComplete="new-password" required />
-      <${Field} id="setup-confirm" label="Repeat password" type="password" value=${confirm} onValue=${setConfirm}
+      <${Field} id="setup-confirm" label="Repeat password" type="password" value=${values.confirm} onValue=${set('confirm')}
         error=${errors.confirm} autoComplete="new-password" required />
       <button type="submit" class="button primary" disabled=${busy}>${busy ? 'Creating…' : 'Create administrator'}</button>
     </form>

@@ -5,7 +5,7 @@ import { call, errorMessage, fieldErrors } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { useForm } from '../form';
+import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 
 export function SettingsScreen() {
@@ -22,39 +22,34 @@ function SettingsForm({ current }: { current: SettingsView }) {
     apiKey: '',
     pullIntervalSeconds: String(Math.round(current.pullIntervalMs / 1000)),
   });
-  const [failure, setFailure] = useState<string | null>(null);
-  const [done, setDone] = useState<string | null>(null);
+  // The core speaks of milliseconds; the form asks for seconds.
+  const { failure, saved, busy, save, refuse } = useSave(({ pullIntervalMs, ...fields }) =>
+    setErrors(pullIntervalMs ? { ...fields, pullIntervalSeconds: pullIntervalMs } : fields),
+  );
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
 
   const typedKey = values.apiKey.trim() || undefined;
-  const save = async (event: Event) => {
+  const submit = async (event: Event) => {
     event.preventDefault();
     const seconds = Number(values.pullIntervalSeconds);
     if (!Number.isFinite(seconds) || seconds < 1) {
-      setErrors({ pullIntervalSeconds: 'a number of seconds, at least 1' });
+      refuse({ pullIntervalSeconds: 'a number of seconds, at least 1' });
       return;
     }
     // Only what changed is sent: a setting fixed by the environment can stay as it is.
     const serverUrl = values.serverUrl.trim();
     const pullIntervalMs = Math.round(seconds * 1000);
-    try {
-      const saved = await call('settings.update', {
+    await save(async () => {
+      const stored = await call('settings.update', {
         serverUrl: serverUrl === (view.serverUrl ?? '') ? undefined : serverUrl,
         apiKey: typedKey,
         pullIntervalMs: pullIntervalMs === view.pullIntervalMs ? undefined : pullIntervalMs,
       });
-      setView(saved);
+      setView(stored);
       setValues({ ...values, apiKey: '' });
-      setFailure(null);
-      setDone('Settings saved.');
-    } catch (error) {
-      const fields = fieldErrors(error);
-      if (fields.pullIntervalMs) fields.pullIntervalSeconds = fields.pullIntervalMs;
-      setErrors(fields);
-      setFailure(errorMessage(error));
-      setDone(null);
-    }
+      return 'Settings saved.';
+    });
   };
 
   const testConnection = async () => {
@@ -71,7 +66,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
     }
   };
 
-  return html`<form onSubmit=${save} novalidate aria-label="Sync settings" class="form-grid narrow">
+  return html`<form onSubmit=${submit} novalidate aria-label="Sync settings" class="form-grid narrow">
       <${ErrorNotice} message=${failure} />
       <${Field} id="serverUrl" label="Sync server URL" type="url" value=${values.serverUrl} onValue=${set('serverUrl')} error=${errors.serverUrl}
         hint="For example https://sync.example.org. Leave empty to turn sync off." wide />
@@ -85,7 +80,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
         <code class="machine-id" aria-labelledby="machine-label" data-testid="machine-id">${view.machineId}</code>
       </div>
       <div class="form-actions wide">
-        <button type="submit" class="button primary">Save settings</button>
+        <button type="submit" class="button primary" disabled=${busy}>Save settings</button>
         <button type="button" class="button secondary" onClick=${testConnection} disabled=${testing}>
           ${testing ? 'Testing…' : 'Test connection'}
         </button>
@@ -93,6 +88,6 @@ function SettingsForm({ current }: { current: SettingsView }) {
       <div class="wide" role="status" data-testid="connection-result">
         ${test ? html`<div class=${test.ok ? 'notice success' : 'notice error'}>${test.message}</div>` : null}
       </div>
-      <div class="wide"><${SuccessNotice} message=${done} /></div>
+      <div class="wide"><${SuccessNotice} message=${saved} /></div>
     </form>`;
 }
