@@ -11,7 +11,7 @@ import { openLocalStore } from '../src/db/local-store';
 import { LIMITS, type PushRequest } from '../src/protocol/wire';
 import { openSqliteSyncStorage } from '../src/server';
 import { DEFAULT_PULL_APPLY_ROWS, SyncEngine } from '../src/sync';
-import { preparePullThread } from '../src/sync/pull-thread';
+import { preparePullWorker } from '../src/sync/pull-in-worker';
 import { workerScript } from '../src/worker-script';
 import { median, type BenchFigure } from './figures';
 import type { RawCopy } from './raw-copy-thread';
@@ -196,7 +196,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
 
     // A one-time start, as at app launch; here it includes compiling the TypeScript sources.
     const threadStarted = performance.now();
-    await preparePullThread();
+    await preparePullWorker();
     const threadMs = performance.now() - threadStarted;
     // The machine's speed drifts over a run (one raw copy on each side of the engine differed by
     // 0.67-1.28x): raw copies and engine syncs alternate, each sync's ratio is taken against the

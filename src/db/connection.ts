@@ -32,24 +32,13 @@ export function withoutFsync<T>(sqlite: SqliteDatabase, work: () => T): T {
   }
 }
 
-/**
- * Turns this connection's automatic checkpoints off (another connection checkpoints); returns the
- * function that turns them back on as they were (harmless to call twice, or once closed).
- */
-export function suspendAutocheckpoint(sqlite: SqliteDatabase): () => void {
-  const previous = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
-  sqlite.pragma('wal_autocheckpoint = 0');
-  return () => {
-    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${previous}`);
-  };
-}
-
 /** Runs `work` with this connection's automatic checkpoints off (another connection checkpoints). */
 export async function withoutAutocheckpoint<T>(sqlite: SqliteDatabase, work: () => Promise<T>): Promise<T> {
-  const restore = suspendAutocheckpoint(sqlite);
+  const previous = sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
+  sqlite.pragma('wal_autocheckpoint = 0');
   try {
     return await work();
   } finally {
-    restore();
+    if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${previous}`);
   }
 }

@@ -1,6 +1,5 @@
 import { getTableColumns, sql, type Placeholder } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { generatedFunction } from '../generated-code';
 import { syncedTables, type SyncedTableName } from './schema';
 
 /**
@@ -22,7 +21,6 @@ export class RowShape {
     this.keys = Object.keys(columns);
     this.defaults = defaults;
     this.columns = Object.values(columns);
-    this.fillEncoded = this.generatedFillEncoded() ?? ((values, overrides) => this.loopFillEncoded(values, overrides));
   }
 
   /** `{ column: sql.placeholder(column) }` for every column: the values of a compiled insert. */
@@ -30,11 +28,7 @@ export class RowShape {
     return Object.fromEntries(this.keys.map((key) => [key, sql.placeholder(key)]));
   }
 
-  /**
-   * A complete row: `overrides` first, then `values`, then the column default. Built key by key in one
-   * fixed order because object spreads of varying shapes cost more than the insert itself at batch
-   * entry and pull rates (bench/local-entry.bench.ts, bench/sync-client.bench.ts).
-   */
+  /** A complete row: `overrides` first, then `values`, then the column default. */
   fill(values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
     const row: Record<string, unknown> = {};
     for (const key of this.keys) row[key] = key in overrides ? overrides[key] : (values[key] ?? this.defaults[key]);
@@ -51,10 +45,7 @@ export class RowShape {
   }
 
   /** `encode(fill(values, overrides))` in one pass, without the row in between (once per pulled row). */
-  readonly fillEncoded: (values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>) => unknown[];
-
-  /** The loop fillEncoded runs where code cannot be generated. */
-  loopFillEncoded(values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): unknown[] {
+  fillEncoded(values: Readonly<Record<string, unknown>>, overrides: Readonly<Record<string, unknown>>): unknown[] {
     const encoded = new Array<unknown>(this.keys.length);
     for (let i = 0; i < this.keys.length; i++) {
       const key = this.keys[i]!;
@@ -62,23 +53,6 @@ export class RowShape {
       encoded[i] = value === null || value === undefined ? null : this.columns[i]!.mapToDriverValue(value);
     }
     return encoded;
-  }
-
-  /**
-   * fillEncoded as straight-line code (src/generated-code.ts), one read and one encoder call site per
-   * column: a pulled record took 2.8 -> 1.2 us from its validated object to its values.
-   */
-  private generatedFillEncoded() {
-    const lines = this.keys.map((key, i) => {
-      const name = JSON.stringify(key);
-      return [
-        `value = ${name} in overrides ? overrides[${name}] : (values[${name}] ?? defaults[${name}]);`,
-        `encoded[${i}] = value === null || value === undefined ? null : column${i}.mapToDriverValue(value);`,
-      ].join('\n');
-    });
-    const body = ['return function fillEncoded(values, overrides) {', `  const encoded = new Array(${this.keys.length});`, '  let value;', ...lines, '  return encoded;', '};'].join('\n');
-    const columns = Object.fromEntries(this.columns.map((column, i) => [`column${i}`, column]));
-    return generatedFunction<RowShape['loopFillEncoded']>({ defaults: this.defaults, ...columns }, body);
   }
 
   /** The row an `encode`d array stands for, as drizzle reads it (JSON parsed, booleans as booleans). */

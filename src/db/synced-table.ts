@@ -57,6 +57,3 @@ export function syncedTable<TName extends string, TColumns extends Record<string
   ]);
 }
 
-/** Names of the sync columns as they appear in SQL and on the wire. */
-export const REPLICATED_SYNC_COLUMNS = ['id', 'created_at', 'updated_at', 'machine_id', 'deleted_at'] as const;
-export const CLIENT_SYNC_COLUMNS = [...REPLICATED_SYNC_COLUMNS, 'server_version', 'dirty'] as const;

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fastSafeParse } from './fast-parse';
 import { householdInput, personInput, visitInput } from '../db/record-schemas';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 
@@ -60,14 +59,6 @@ export const wireRecords = {
 } satisfies Record<SyncedTableName, z.ZodType>;
 
 export type WireRecord<T extends SyncedTableName = SyncedTableName> = z.output<(typeof wireRecords)[T]>;
-
-/**
- * `wireRecords[table].safeParse` through the fast path (src/protocol/fast-parse.ts): the same
- * verdicts, output and messages, for the check both sides run on every synced record.
- */
-export const parseWireRecord = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, fastSafeParse(wireRecords[table])])) as {
-  [T in SyncedTableName]: (input: unknown) => z.ZodSafeParseResult<WireRecord<T>>;
-};
 
 export const tableNameSchema = z.enum(SYNCED_TABLE_NAMES as [SyncedTableName, ...SyncedTableName[]]);
 
@@ -153,9 +144,6 @@ export const pullAnnouncementSchema = z
   })
   .transform((headers) => ({ cursor: headers[HEADERS.pullCursor], hasMore: headers[HEADERS.pullHasMore] }));
 export type PullAnnouncement = z.output<typeof pullAnnouncementSchema>;
-
-/** `pullResponseSchema.safeParse` through the fast path: a page's envelope holds one entry per record. */
-export const parsePullResponse = fastSafeParse(pullResponseSchema);
 
 // ---- errors, health ----
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { SyncedTableName } from '../db/schema';
-import { LIMITS, parseWireRecord, wireRecords, type PushRequest, type PushResult, type RejectReason, type WireRecord } from '../protocol/wire';
+import { LIMITS, wireRecords, type PushRequest, type PushResult, type RejectReason, type WireRecord } from '../protocol/wire';
 
 /**
  * The protocol's per-record rules for a push, independent of the database: which changes are
@@ -68,7 +68,7 @@ export function classifyPush(changes: PushRequest['changes'], now: number): Clas
       results.push(rejected(table, id, 'duplicate_in_batch', `this record appears ${count} times in the push; send it once`));
       return;
     }
-    const parsed = parseWireRecord[table](row);
+    const parsed = wireRecords[table].safeParse(row);
     if (!parsed.success) {
       results.push(rejected(table, id, 'invalid_record', describeIssues(parsed.error.issues)));
       return;

@@ -4,7 +4,7 @@ import { LIMITS } from '../protocol/wire';
 import { SyncLedger } from './ledger';
 import { DEFAULT_BATCH_LIMITS, Outbox, type BatchLimits } from './outbox';
 import { withoutAutocheckpoint } from '../db/connection';
-import { pullInThread } from './pull-thread';
+import { pullInWorker } from './pull-in-worker';
 import { pushAll } from './push';
 import type { SyncStatus } from './status';
 import { SyncError, SyncTransport } from './transport';
@@ -59,12 +59,9 @@ export interface SyncReport {
 }
 
 /**
- * Rows applied per transaction on the pull thread. Each commit rewrites the last pages of every table
- * and index it touched, so smaller chunks write more: 250-row chunks wrote 1.8 times the log of
- * 1,000-row ones, and an initial sync ran at 0.56 of the raw copy against 0.64 with 500
- * (bench/sync-client.bench.ts, medians of four runs). The main thread never waits for a pull, except
- * a local write made meanwhile, which waits for the chunk being committed: about twice as long as
- * with 250 rows.
+ * Rows applied per transaction by the pull worker. Each commit rewrites the last pages of every table
+ * and index it touched, so smaller chunks write more; a local write made meanwhile waits for the
+ * chunk being committed, so larger ones keep it waiting longer (figures in docs/sync-engine.md).
  */
 export const DEFAULT_PULL_APPLY_ROWS = 500;
 
@@ -230,9 +227,9 @@ export class SyncEngine {
       // online, the exchange itself proves it; the health check runs when coming back from offline.
       if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
-      // The pull thread checkpoints the log as it goes; a local write meanwhile must not do it here,
-      // on the main thread, when the log is large (20-30 ms).
-      const pull = () => withoutAutocheckpoint(this.store.sqlite, () => pullInThread(request, this.store.clock, signal));
+      // The pull worker's connection checkpoints the log as it goes; a local write meanwhile must not
+      // copy a log that a large pull has grown, here on the main thread.
+      const pull = () => withoutAutocheckpoint(this.store.sqlite, () => pullInWorker(request, this.store.clock, signal));
       const pulled = await pull();
       const pushed = await pushAll(this.outbox, this.ledger, (body) => transport.push(body, signal), {
         limits: this.options.batchLimits,

@@ -1,5 +1,5 @@
 import { SyncError, SyncTransport, type ServerConfig } from './transport';
-import { decodeRecords, readPullAnswer } from './pull-page';
+import { decodeRecords, readPullAnswer } from './pull-decoder';
 
 export interface ConnectionCheck {
   ok: boolean;

@@ -58,7 +58,7 @@ export class SyncTransport {
 
   /**
    * One page of changes as the server sent it (decompressed bytes), for the caller to decode
-   * (src/sync/pull-page.ts: on the feed thread during a sync). `onSent` as in HttpExchange;
+   * (src/sync/pull-decoder.ts). `onSent` as in HttpExchange;
    * `onAnnounce` hears the page's cursor once its headers arrive, or null when the server announced
    * none (or the exchange failed first).
    */
@@ -135,7 +135,7 @@ interface ExchangeOptions {
   auth?: boolean;
 }
 
-/** A 2xx answer's JSON, checked by the protocol's schema for it (its safeParse, or a faster equivalent). */
+/** A 2xx answer's JSON, checked by the protocol's schema for it (its safeParse). */
 export function readAnswer<T>(body: Uint8Array, safeParse: (value: unknown) => z.ZodSafeParseResult<T>): T {
   let json: unknown;
   try {

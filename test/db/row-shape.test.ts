@@ -5,7 +5,6 @@ import { openLocalStore } from '../../src/db/local-store';
 import { RowShape } from '../../src/db/row-shape';
 import { people } from '../../src/db/schema';
 import { tempDir } from '../support/temp';
-import { household, person, visit } from '../server/helpers';
 
 describe('row shapes', () => {
   const shape = new RowShape('people');
@@ -23,20 +22,6 @@ describe('row shapes', () => {
     const partial = { id: 'p2', householdId: 'h1', fullName: 'Binta', dateOfBirth: null, attributes: { n: 1 } };
     const overrides = { dirty: false, serverVersion: 7 };
     expect(shape.fillEncoded(partial, overrides)).toEqual(shape.encode(shape.fill(partial, overrides)));
-  });
-
-  it('fills and encodes the same through generated code as through the loop, for every table', () => {
-    const h = household();
-    const records = { households: h, people: person(h.id), visits: visit(h.id) };
-    for (const [table, record] of Object.entries(records)) {
-      const tableShape = new RowShape(table as keyof typeof records);
-      const inputs = [record, { id: record.id }, { ...record, notes: null, deletedAt: 5 }, {}];
-      for (const values of inputs) {
-        for (const overrides of [{}, { dirty: false, serverVersion: 3 }, { dirty: true, id: 'x' }]) {
-          expect(tableShape.fillEncoded(values, overrides)).toEqual(tableShape.loopFillEncoded(values, overrides));
-        }
-      }
-    }
   });
 
   it('binds encoded rows through a statement compiled for exactly its columns', () => {

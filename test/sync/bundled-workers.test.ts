@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 
 /**
- * The worker threads as the app ships them: bundled by esbuild as entries of their own beside
+ * The pull worker as the app ships it: bundled by esbuild as entries of their own beside
  * dist/main.js (scripts/worker-entries.json), started as plain JavaScript from the code bundled into
  * main.js, with no TypeScript loader anywhere.
  */
@@ -16,8 +15,7 @@ const repo = path.resolve(__dirname, '../..');
 const workerEntries = JSON.parse(fs.readFileSync(path.join(repo, 'scripts/worker-entries.json'), 'utf8')) as Record<string, string>;
 
 interface BundledMain {
-  pullInThread: typeof import('../../src/sync/pull-thread').pullInThread;
-  checkpointOffThread: typeof import('../../src/db/wal-checkpointer').checkpointOffThread;
+  pullInWorker: typeof import('../../src/sync/pull-in-worker').pullInWorker;
 }
 
 async function bundle(): Promise<BundledMain> {
@@ -29,7 +27,7 @@ async function bundle(): Promise<BundledMain> {
     ...common,
     external,
     stdin: {
-      contents: "export { pullInThread } from './src/sync/pull-thread'; export { checkpointOffThread } from './src/db/wal-checkpointer';",
+      contents: "export { pullInWorker } from './src/sync/pull-in-worker';",
       resolveDir: repo,
       loader: 'ts',
     },
@@ -48,8 +46,8 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('the bundled worker threads', () => {
-  it('pull into the database: the pull thread applies what its feed thread fetched and decoded', async () => {
+describe('the bundled pull worker', () => {
+  it('fetches, decodes and applies a pull into the database', async () => {
     const changes = Array.from({ length: 30 }, (_, i) => ({
       table: 'households',
       row: { id: `0190a000-0000-7000-8000-${String(i).padStart(12, '0')}`, area: `Area ${i}`, createdAt: 1, updatedAt: 100 + i, machineId: 'e'.repeat(64), deletedAt: null },
@@ -60,33 +58,10 @@ describe('the bundled worker threads', () => {
     try {
       const clock = new HybridClock(() => 0);
       const request = { file, server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: store.machineId, pageSize: 20, applyRows: 10 };
-      expect(await main.pullInThread(request, clock)).toEqual({ received: 30, applied: 30, conflicts: 0, parked: 0 });
+      expect(await main.pullInWorker(request, clock, new AbortController().signal)).toEqual({ received: 30, applied: 30, conflicts: 0, parked: 0 });
       expect(store.sqlite.prepare('SELECT count(*) FROM households').pluck().get()).toBe(30);
       expect(store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(30);
       expect(clock.peek()).toBe(129);
-    } finally {
-      store.close();
-    }
-  });
-
-  it('checkpoint the write-ahead log', async () => {
-    const file = path.join(tempDir(), 'app.db');
-    const store = openLocalStore({ file });
-    try {
-      const inDatabaseFile = await main.checkpointOffThread(store.sqlite, async (checkpointer) => {
-        store.repos.households.batchCreate(Array.from({ length: 500 }, (_, i) => ({ area: `Area ${i}` })));
-        await checkpointer.complete();
-        // The database file alone, without its log: only a checkpoint puts the rows there.
-        const copy = path.join(tempDir(), 'copy.db');
-        fs.copyFileSync(file, copy);
-        const reader = new Database(copy, { readonly: true });
-        try {
-          return reader.prepare('SELECT count(*) FROM households').pluck().get();
-        } finally {
-          reader.close();
-        }
-      });
-      expect(inDatabaseFile).toBe(500);
     } finally {
       store.close();
     }

@@ -1,5 +1,5 @@
 import { pullParked } from '../../src/db/schema';
-import { preparePullThread } from '../../src/sync/pull-thread';
+import { preparePullWorker } from '../../src/sync/pull-in-worker';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';
@@ -11,8 +11,8 @@ let proxy: FaultProxy;
 let clients: Client[];
 
 // Loaded before the clock starts: the fault schedule is drawn per request, and a first sync waiting
-// for the pull thread to load (a second through the TypeScript loader) would send few of them.
-beforeAll(() => preparePullThread());
+// for the pull worker to load (a second through the TypeScript loader) would send few of them.
+beforeAll(() => preparePullWorker());
 
 beforeEach(async () => {
   server = await startTestServer();

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { v7 as uuidv7 } from 'uuid';
 import type { PushRequest } from '../../src/protocol/wire';
-import { PullApplier } from '../../src/sync/pull';
+import { PullApplier } from '../../src/sync/pull-applier';
 import { pullBody } from '../../src/server';
-import { decodeRecords, readPullAnswer, type DecodedPage } from '../../src/sync/pull-page';
+import { decodeRecords, readPullAnswer, type PulledChunk } from '../../src/sync/pull-decoder';
 import { SyncLedger } from '../../src/sync/ledger';
 import type { TestServer } from '../support/sync-server';
 import { openProxiedClient, serverContent, replicatedContent, type Client } from './clients';
@@ -63,7 +63,7 @@ describe('a large pull', () => {
     expect(client.engine.lastReport?.pulled).toBe(2_345);
   });
 
-  it('keeps the write-ahead log small while it pulls, checkpointing on its own thread', async () => {
+  it('keeps the write-ahead log small while it pulls, checkpointing from the pull worker', async () => {
     seed(12_000);
     const wal = `${client.file}-wal`;
     let largestWal = 0;
@@ -79,12 +79,12 @@ describe('a large pull', () => {
     // Checkpoints ran beside the pull and kept the log to a few thousand rows, where it would
     // otherwise hold the whole pull...
     expect(largestWal).toBeLessThan(10 * 1024 * 1024);
-    // ...on the pull thread's own connection: the app's left them to it meanwhile, then took them back.
+    // ...on the pull worker's connection: the app's left them to it meanwhile, then took them back.
     expect(autocheckpointsSeen).toEqual(new Set([0]));
     expect(client.store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 
-  it('applies on its own thread and connection: the app writes while it runs, in turn, and nothing is lost', async () => {
+  it('applies on its own worker and connection: the app writes while it runs, in turn, and nothing is lost', async () => {
     seed(6_000);
     const cursorsAtWrites: number[] = [];
     const chunksDuringAWrite: number[] = [];
@@ -117,7 +117,7 @@ describe('a large pull', () => {
     expect(rowCount(client)).toBe(6_000 + cursorsAtWrites.length);
   });
 
-  it('stop() returns once the pull thread has let go: no chunk lands after it', async () => {
+  it('stop() returns once the pull worker has let go: no chunk lands after it', async () => {
     seed(12_000);
     const sync = client.engine.syncNow();
     while (cursorOf(client) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
@@ -136,7 +136,7 @@ describe('a large pull', () => {
     const applier = new PullApplier(client.store, ledger);
     const page = server.server.storage.pull(0, 1000);
     const chunks = decodeRecords(readPullAnswer(pullBody(page, 1)), 0, 100);
-    async function* failingAfter(count: number): AsyncGenerator<DecodedPage> {
+    async function* failingAfter(count: number): AsyncGenerator<PulledChunk> {
       yield* chunks.slice(0, count);
       throw new Error('connection lost');
     }

@@ -1,13 +1,10 @@
 import { RowShape } from '../db/row-shape';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import { parsePullResponse, parseWireRecord, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
+import { pullResponseSchema, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
 import { readAnswer } from './transport';
 import { toWireRow, type LocalRow } from './wire-rows';
 
-/**
- * A pull answer turned into records ready to apply. Pure CPU work with no database, so it runs on the
- * feed thread (pull-feed.ts) while the pull thread applies what came before.
- */
+/** Turns a pull answer into validated records, cut into the chunks the applier commits one by one. */
 
 export class InvalidPullError extends Error {
   override name = 'InvalidPullError';
@@ -20,18 +17,16 @@ export interface PulledRecord {
   id: string;
   updatedAt: number;
   machineId: string;
-  /** The household a person or visit belongs to; null for a household. */
-  householdId: string | null;
   /** The local row as the upsert binds it (RowShape.encode): clean, at this server version. */
   values: unknown[];
 }
 
 /** What one transaction applies: a page, or a chunk of one, with the cursor it reaches. */
-export interface DecodedPage {
+export interface PulledChunk {
   /**
    * In the order to apply them: table by table, households first (so children find a household that
-   * arrives in the same chunk), each table in version order. Writing one table at a time touches
-   * fewer database pages per commit than the interleaved version order (bench/sync-client.bench.ts).
+   * arrives in the same chunk), each table in version order; writing one table at a time touches
+   * fewer database pages per commit than the interleaved version order.
    */
   records: PulledRecord[];
   cursor: number;
@@ -45,11 +40,10 @@ const shapes = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, new 
 
 /**
  * Parses a pull answer's bytes and checks its envelope; throws a transient SyncError when the answer
- * is garbled. The cursor is known from here on, so the next page can be requested while this one's
- * records are validated (decodeRecords).
+ * is garbled. The cursor is known from here on, before the records are validated (decodeRecords).
  */
 export function readPullAnswer(body: Uint8Array): PullResponse {
-  return readAnswer(body, parsePullResponse);
+  return readAnswer(body, (json) => pullResponseSchema.safeParse(json));
 }
 
 /**
@@ -59,7 +53,7 @@ export function readPullAnswer(body: Uint8Array): PullResponse {
  * has been applied. Throws InvalidPullError when a record breaks the rules or the versions are out
  * of order (then nothing of the page may be applied).
  */
-export function decodeRecords(page: PullResponse, since: number, chunkRows: number): DecodedPage[] {
+export function decodeRecords(page: PullResponse, since: number, chunkRows: number): PulledChunk[] {
   let previous = since;
   for (const change of page.changes) {
     if (change.version <= previous || change.version > page.cursor) {
@@ -68,7 +62,7 @@ export function decodeRecords(page: PullResponse, since: number, chunkRows: numb
     previous = change.version;
   }
   const records = page.changes.map(validated);
-  const chunks: DecodedPage[] = [];
+  const chunks: PulledChunk[] = [];
   for (let start = 0; start === 0 || start < records.length; start += chunkRows) {
     const chunk = records.slice(start, start + chunkRows);
     const last = start + chunkRows >= records.length;
@@ -83,7 +77,7 @@ export function decodeRecords(page: PullResponse, since: number, chunkRows: numb
 }
 
 function validated(change: PullChange): PulledRecord {
-  const parsed = parseWireRecord[change.table](change.row);
+  const parsed = wireRecords[change.table].safeParse(change.row);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidPullError(
@@ -95,48 +89,13 @@ function validated(change: PullChange): PulledRecord {
 
 /** A valid wire record as the pulled record that applies it at `version`. */
 export function pulledRecord(table: SyncedTableName, version: number, row: WireRecord): PulledRecord {
-  const shape = shapes[table];
   return {
     table,
     version,
     id: row.id,
     updatedAt: row.updatedAt,
     machineId: row.machineId,
-    householdId: 'householdId' in row ? row.householdId : null,
-    values: shape.fillEncoded(row, { dirty: false, serverVersion: version }),
-  };
-}
-
-/**
- * A pulled record as it crosses from the feed thread to the pull thread: one flat array,
- * [table, version, ...values]. Arrays of plain values cross about four times faster than objects
- * holding arrays (0.4 vs 1.5 ms per 250 rows), and about twice as fast as [table, version, values].
- */
-export type PackedRecord = unknown[];
-
-export function packRecord(record: PulledRecord): PackedRecord {
-  return [record.table, record.version, ...record.values];
-}
-
-const positions = Object.fromEntries(
-  SYNCED_TABLE_NAMES.map((table) => {
-    const keys = shapes[table].keys;
-    return [table, { id: keys.indexOf('id'), updatedAt: keys.indexOf('updatedAt'), machineId: keys.indexOf('machineId'), householdId: keys.indexOf('householdId') }];
-  }),
-) as Record<SyncedTableName, { id: number; updatedAt: number; machineId: number; householdId: number }>;
-
-export function unpackRecord(packed: PackedRecord): PulledRecord {
-  const table = packed[0] as SyncedTableName;
-  const at = positions[table];
-  const values = packed.slice(2);
-  return {
-    table,
-    version: packed[1] as number,
-    id: values[at.id] as string,
-    updatedAt: values[at.updatedAt] as number,
-    machineId: values[at.machineId] as string,
-    householdId: at.householdId === -1 ? null : (values[at.householdId] as string),
-    values,
+    values: shapes[table].fillEncoded(row, { dirty: false, serverVersion: version }),
   };
 }
 

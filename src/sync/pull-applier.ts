@@ -9,9 +9,8 @@ import { compareVersions } from '../protocol/lww';
 import type { SyncLedger } from './ledger';
 import { toWireRow, type LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
-import type { Checkpointer } from '../db/wal-checkpointer';
 import { RowShape } from '../db/row-shape';
-import { InvalidPullError, pulledRecord, wireRowOf, type DecodedPage, type PulledRecord } from './pull-page';
+import { InvalidPullError, pulledRecord, wireRowOf, type PulledChunk, type PulledRecord } from './pull-decoder';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -24,11 +23,11 @@ export interface PullTally {
   parked: number;
 }
 
-/** What the pull needs of a local database: a connection of its own on the pull thread (pull-thread.ts). */
+/** What the pull needs of a local database: a connection of its own on the pull worker (pull-worker.ts). */
 export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock'>;
 
 /** Decoded chunks of pages from `since` on, until the server has no more. */
-export type PageSource = (since: number) => AsyncIterable<DecodedPage>;
+export type ChunkSource = (since: number) => AsyncIterable<PulledChunk>;
 
 /** Upper bound on pages in one pull, so a server that always says "more" cannot loop us forever. */
 const MAX_PAGES_PER_PULL = 10_000;
@@ -36,7 +35,7 @@ const MAX_PAGES_PER_PULL = 10_000;
 /**
  * Applies pulled changes to the local database under last-write-wins (ARCHITECTURE 3.1, 3.2, 3.5).
  * Each chunk goes in one transaction together with the cursor, so a crash leaves either the whole chunk
- * and its cursor or neither. The engine runs it on the pull thread (pull-thread.ts).
+ * and its cursor or neither. The engine runs it on the pull worker (pull-worker.ts).
  */
 export class PullApplier {
   private readonly statements;
@@ -87,14 +86,10 @@ export class PullApplier {
   /**
    * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk.
    * `signal` stops between chunks (the chunk in hand is either fully applied or not at all);
-   * `checkpointer` copies the log into the database beside the chunks, so the log stays small and
-   * no commit here has to (see checkpointOffThread); `onChunk` hears the tally after every chunk, and
-   * the next chunk takes the write lock only once the promise it returned has resolved.
+   * `onChunk` hears the tally after every chunk, and the next chunk takes the write lock only once
+   * the promise it returned has resolved.
    */
-  async pullAll(
-    source: PageSource,
-    options: { signal?: AbortSignal; checkpointer?: Checkpointer; onChunk?: (tally: PullTally) => Promise<void> } = {},
-  ): Promise<PullTally> {
+  async pullAll(source: ChunkSource, options: { signal?: AbortSignal; onChunk?: (tally: PullTally) => Promise<void> } = {}): Promise<PullTally> {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
     let since = this.ledger.pullCursor();
     let pages = 0;
@@ -115,21 +110,20 @@ export class PullApplier {
       since = page.cursor;
       if (!page.hasMore) break;
       heard = options.onChunk?.({ ...tally });
-      await options.checkpointer?.afterCommit();
     }
     await heard;
     return tally;
   }
 
   /** Applies one chunk with its cursor, all in one transaction. */
-  applyPage(page: DecodedPage, at: number): Omit<PullTally, 'received'> {
+  applyPage(page: PulledChunk, at: number): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.records.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
     let applied = 0;
     let conflicts = 0;
     let newHouseholds = false;
     // Immediate: the local rows are read under the write lock, so a local write on another
-    // connection (the app's, while this runs on the pull thread) lands before or after the chunk,
+    // connection (the app's, while this runs on the pull worker) lands before or after the chunk,
     // never between the read that decides last-write-wins and the write.
     this.store.sqlite.transaction(() => {
       const rejections = this.ledger.hasRejections();
@@ -234,7 +228,7 @@ function tableStatements(store: PullStore, name: SyncedTableName) {
   return {
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
     // Compiled, not drizzle-prepared: these run once per pulled row (see src/db/compiled-statement.ts).
-    // Inserting a new row is about 10% cheaper than the upsert (bench/sync-client.bench.ts).
+    // A new row, the usual case, is inserted without the upsert's conflict handling.
     insertNew: compileRowStatement(
       store.sqlite,
       store.db.insert(table).values(shape.placeholders() as never).onConflictDoNothing({ target: table.id }),
