@@ -1,6 +1,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
 import { createFakeElectron } from './fake-electron';
 
@@ -45,15 +46,13 @@ describe('the bundled main process in the packaged layout', () => {
         jest.doMock('electron-updater', () => ({ autoUpdater: null }));
         require(path.join(appDir, 'dist/main.js'));
       });
-      for (let i = 0; i < 300 && fake.state.windows.length === 0 && fake.state.errorBoxes.length === 0; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await eventually(() => fake.state.windows.length > 0 || fake.state.errorBoxes.length > 0, { what: 'the window or an error' });
     } finally {
       process.env = savedEnv;
     }
     if (fake.state.windows.length > 0) {
       fake.app.quit();
-      for (let i = 0; i < 300 && !fake.state.quitCompleted; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await eventually(() => fake.state.quitCompleted, { what: 'the quit' });
     }
     expect(fake.state.errorBoxes).toEqual([]);
     expect(fake.state.windows).toHaveLength(1);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONTENT_SECURITY_POLICY } from '../../src/electron/content-security-policy';
 import type { CallResult } from '../../src/ipc/bridge';
+import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
 import { createFakeElectron, type QuitEvent } from './fake-electron';
 
@@ -12,11 +13,6 @@ import { createFakeElectron, type QuitEvent } from './fake-electron';
  */
 type Fake = ReturnType<typeof createFakeElectron>;
 const running: Fake[] = [];
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
 
 interface StartOptions {
   gotLock?: boolean;
@@ -38,7 +34,7 @@ async function startMain(options: StartOptions = {}): Promise<Fake & { userData:
       require('../../src/electron/main');
     });
     if (options.gotLock !== false) {
-      await until(() => fake.state.windows.length > 0 || fake.state.errorBoxes.length > 0, 'the window or an error');
+      await eventually(() => fake.state.windows.length > 0 || fake.state.errorBoxes.length > 0, { what: 'the window or an error' });
     }
   } finally {
     process.env = savedEnv;
@@ -90,7 +86,7 @@ afterEach(async () => {
   for (const fake of running.splice(0)) {
     if (!fake.state.quitCompleted && fake.state.errorBoxes.length === 0) {
       fake.app.quit();
-      await until(() => fake.state.quitCompleted, 'the quit');
+      await eventually(() => fake.state.quitCompleted, { what: 'the quit' });
     }
   }
 });
@@ -150,7 +146,7 @@ describe('the main process, started with a stand-in Electron', () => {
     expect([away.prevented, inside.prevented]).toEqual([true, false]);
     expect(contents.windowOpenHandler!({ url: 'https://help.example.org/guide' })).toEqual({ action: 'deny' });
     expect(contents.windowOpenHandler!({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
-    await until(() => state.openedExternally.length > 0, 'openExternal');
+    await eventually(() => state.openedExternally.length > 0, { what: 'openExternal' });
     expect(state.openedExternally).toEqual(['https://help.example.org/guide']);
   });
 
@@ -184,7 +180,7 @@ describe('the main process, started with a stand-in Electron', () => {
     const first = quitRequest();
     fake.app.emit('before-quit', first);
     expect(first.prevented).toBe(true);
-    await until(() => fake.state.quitCompleted, 'the quit');
+    await eventually(() => fake.state.quitCompleted, { what: 'the quit' });
     expect(fake.state.quits).toBe(1);
     expect(fs.readFileSync(path.join(fake.userData, 'logs', 'main.log'), 'utf8')).toContain('core closed');
     // The core refuses new work once closed.
@@ -222,7 +218,7 @@ describe('the main process, started with a stand-in Electron', () => {
   it('when packaged with a feed URL, checks the generic feed at start and shows the updater events as status', async () => {
     const updater = new FakeOsUpdater();
     const fake = await startMain({ packagedWithUpdater: updater, env: { BLOS_UPDATE_URL: 'https://updates.example.org/blos' } });
-    await until(() => updater.checks === 1, 'the first update check');
+    await eventually(() => updater.checks === 1, { what: 'the first update check' });
     expect(updater.feeds).toEqual([{ provider: 'generic', url: 'https://updates.example.org/blos' }]);
     expect(updater).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true });
     updater.emit('download-progress', { percent: 50 });

@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { openLocalStore } from '../../src/db/local-store';
+import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { serverContent } from './clients';
@@ -91,8 +92,7 @@ describe('npm run sync', () => {
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const deadline = Date.now() + 20_000;
-    while (!out.includes('online') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => out.includes('online'), { timeout: 20_000, interval: 50, what: 'the CLI to report "online"' });
     expect(out).toMatch(/online; pending 0/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import type { Page } from 'playwright-core';
+import { eventually } from '../support/eventually';
 
 /**
  * How a person drives the app, step by step, for the UI tests: only what a user can see and do
@@ -10,19 +11,6 @@ export const ADMIN = { username: 'admin', displayName: 'Ada Admin', password: 'c
 
 /** Generous for a debounced list or a sync round, still far below Jest's timeout. */
 export const SLOW = { timeout: 20_000 } as const;
-
-/** Retries `check` (an assertion) until it passes or `timeout` ms have gone; then fails with its error. */
-export async function eventually<T>(check: () => Promise<T>, { timeout = 5_000, interval = 10 } = {}): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, interval));
-    }
-  }
-}
 
 export async function createFirstAdmin(page: Page, admin: { username: string; displayName: string; password: string } = ADMIN) {
   await page.getByRole('heading', { name: 'Set up the first administrator' }).waitFor();

@@ -1,8 +1,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, seriousA11yViolations, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
+import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
-import { ADMIN, createFirstAdmin, enter, eventually, openScreen, signOut, SLOW } from './driver';
+import { ADMIN, createFirstAdmin, enter, openScreen, signOut, SLOW } from './driver';
 
 /**
  * Every screen, once, at 1366x768: no serious or critical axe-core violation, and a screenshot in

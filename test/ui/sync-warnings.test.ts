@@ -1,8 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium, openPage, screenshot, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
+import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
-import { enter, eventually, SLOW, syncBar, syncNow } from './driver';
+import { enter, SLOW, syncBar, syncNow } from './driver';
 
 /**
  * A PC whose clock runs a day ahead of the server: the server refuses its records one by one, and

@@ -1,11 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, screenshot, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
+import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import {
   batchEnter,
   enter,
-  eventually,
   expectSyncState,
   openScreen,
   pendingText,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureRendererBuilt } from '../support/browser-host';
+import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,23 +19,17 @@ function runCli(args: string[]) {
   return { child, output: () => output, exited };
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('npm run web (src/web/cli.ts)', () => {
   it('prints the address to open, serves it, and stops cleanly on SIGTERM', async () => {
     await ensureRendererBuilt();
     const dataDir = tempDir('blos-web-cli-');
     const run = runCli(['--port', '0', '--data', dataDir]);
     try {
-      const url = await waitFor(() => /^open (http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43})$/m.exec(run.output())?.[1], 30_000);
+      const url = await eventually(() => /^open (http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43})$/m.exec(run.output())?.[1] ?? false, {
+        timeout: 30_000,
+        interval: 50,
+        what: 'the address to open',
+      });
       const origin = url.split('/#')[0]!;
       const token = url.split('#token=')[1]!;
       const response = await fetch(`${origin}/api/session.status`, {
