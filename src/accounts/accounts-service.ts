@@ -4,9 +4,10 @@ import { and, asc, count, eq, lt, min } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { SqliteDatabase } from '../db/connection';
 import type { LocalDrizzle } from '../db/repository';
-import { accounts, loginFailures, sessions, type AccountRole } from '../db/schema';
-import type { AccountSummary, SessionAccount } from '../ipc/contract';
-import { AppError } from '../ipc/errors';
+import { accounts, loginFailures, sessions } from '../db/schema';
+import { AppError } from '../shared/app-error';
+import type { AccountSummary, SessionAccount } from '../shared/outputs';
+import type { AccountRole } from '../shared/vocabulary';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, TOO_LONG_MESSAGE, utf8Length } from './password-policy';
 
 /** Production bcrypt cost; about 250 ms per hash on this machine kind (ARCHITECTURE 7). */

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { CallError, CallResult } from '../ipc/bridge';
+import type { CallResult } from '../ipc/bridge';
 import { contract, isContractName, type ContractEntry } from '../ipc/contract';
-import { AppError } from '../ipc/errors';
+import { AppError, type CallError } from '../shared/app-error';
 import type { CallContext, CoreServices, Handlers, UserCallContext } from './context';
 
 const MAX_LISTED_FIELDS = 5;

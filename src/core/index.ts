@@ -1,3 +1,4 @@
 /** The application core's public surface (see docs/app-core.md). */
 export { createAppCore, type AppCore, type AppCoreOptions } from './app-core';
-export { disabledUpdater, type UpdaterPort, type UpdateStatus } from './updater';
+export { disabledUpdater, type UpdaterPort } from './updater';
+export type { UpdateStatus } from '../shared/outputs';

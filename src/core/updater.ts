@@ -1,15 +1,9 @@
+import type { UpdateStatus } from '../shared/outputs';
+
 /**
  * What the core needs from an auto-updater. The Electron shell implements it with electron-updater;
  * everywhere else (tests, the browser host, an unpackaged app) the disabled one stands in.
  */
-export interface UpdateStatus {
-  state: 'disabled' | 'idle' | 'checking' | 'available' | 'downloading' | 'ready' | 'error' | 'up-to-date';
-  version?: string;
-  /** Download progress, 0..100. */
-  progress?: number;
-  message?: string;
-}
-
 export interface UpdaterPort {
   status(): UpdateStatus;
   /** Looks for an update; never rejects for a failed check (the status says what happened). */

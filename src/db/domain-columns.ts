@@ -1,4 +1,5 @@
 import { integer, real, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { GENDERS, VISIT_OUTCOMES } from '../shared/vocabulary';
 
 /**
  * Domain columns of the synced tables, as factories so the client schema (with foreign keys) and the
@@ -7,13 +8,6 @@ import { integer, real, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-co
 
 export type JsonObject = { [key: string]: JsonValue };
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
-
-/** Outcomes a visit can record; the UI offers them in this order. */
-export const VISIT_OUTCOMES = ['completed', 'not_home', 'refused', 'follow_up', 'moved'] as const;
-export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
-
-export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
-export type Gender = (typeof GENDERS)[number];
 
 type ParentRef = (() => AnySQLiteColumn) | undefined;
 

@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ACCOUNT_ROLES } from '../shared/vocabulary';
 import { householdColumns, personColumns, visitColumns } from './domain-columns';
 import { syncedTable } from './synced-table';
 
@@ -23,9 +24,6 @@ export type SyncedTableName = keyof typeof syncedTables;
 export const SYNCED_TABLE_NAMES = Object.keys(syncedTables) as SyncedTableName[];
 
 // ---- Local-only tables ----
-
-export const ACCOUNT_ROLES = ['admin', 'field_worker'] as const;
-export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
 export const accounts = sqliteTable(
   'accounts',

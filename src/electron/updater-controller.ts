@@ -1,4 +1,5 @@
-import type { UpdateStatus, UpdaterPort } from '../core/updater';
+import type { UpdaterPort } from '../core/updater';
+import type { UpdateStatus } from '../shared/outputs';
 
 /**
  * The part of electron-updater's `autoUpdater` the controller drives. Only main.ts hands in the real

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { CallError, ErrorCode } from '../shared/app-error';
 import type { Contract, ContractOutputs } from './contract';
 import { CONTRACT_NAMES, type ContractName } from './names';
 
@@ -6,24 +7,6 @@ import { CONTRACT_NAMES, type ContractName } from './names';
  * The transport envelope and the bridge object the renderer calls (`window.blos`). Runtime imports
  * are only the name list: the sandboxed preload and the browser bundle stay small and Node-free.
  */
-
-export const ERROR_CODES = [
-  'invalid_input',
-  'unauthenticated',
-  'forbidden',
-  'not_found',
-  'conflict',
-  'locked',
-  'failed',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-export interface CallError {
-  code: ErrorCode;
-  message: string;
-  /** For invalid_input: issue path joined by '.' (e.g. "values.area", "values.3.phone") -> message. */
-  fields?: Record<string, string>;
-}
 
 export type CallResult<T = unknown> = { ok: true; value: T } | { ok: false; error: CallError };
 

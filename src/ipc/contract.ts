@@ -5,17 +5,15 @@ import {
   newPasswordSchema,
   usernameSchema,
 } from '../accounts/password-policy';
-import { GENDERS, VISIT_OUTCOMES } from '../db/domain-columns';
 import { householdInput, personInput, visitInput } from '../db/record-schemas';
 import type { Page, SyncedRow } from '../db/repository';
-import { ACCOUNT_ROLES, type AccountRole, type SyncedTableName } from '../db/schema';
+import type { SyncedTableName } from '../db/schema';
+import type { AccountSummary, SessionAccount, UpdateStatus } from '../shared/outputs';
+import { ACCOUNT_ROLES, GENDERS, VISIT_OUTCOMES, type AccountRole } from '../shared/vocabulary';
 import type { RejectedRecord, SyncStatus } from '../sync/status';
-import type { UpdateStatus } from '../core/updater';
 import type { ContractName } from './names';
 
 export { CONTRACT_NAMES, isContractName, type ContractName } from './names';
-export type { Bridge, CallResult, CallError, ErrorCode } from './bridge';
-export type { UpdateStatus } from '../core/updater';
 export type { Page } from '../db/repository';
 
 /**
@@ -212,27 +210,13 @@ export type ContractParsed<K extends ContractName> = z.output<Contract[K]['input
 // ---- output types ----
 
 export type RecordRow = SyncedRow<SyncedTableName>;
-export type { SyncedRow, SyncedTableName, SyncStatus, RejectedRecord, AccountRole };
-
-/** The logged-in account as the renderer sees it (never the session id). */
-export interface SessionAccount {
-  id: string;
-  username: string;
-  displayName: string;
-  role: AccountRole;
-}
+export type { SyncedRow, SyncedTableName, SyncStatus, RejectedRecord, AccountRole, SessionAccount, AccountSummary, UpdateStatus };
 
 export interface SessionStatus {
   /** No account exists yet: the UI shows first-run admin setup. */
   firstRun: boolean;
   account: SessionAccount | null;
   idleTimeoutMs: number;
-}
-
-export interface AccountSummary extends SessionAccount {
-  disabled: boolean;
-  createdAt: number;
-  updatedAt: number;
 }
 
 export interface DashboardSummary {

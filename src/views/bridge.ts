@@ -1,4 +1,5 @@
-import type { Bridge, ContractName, ContractOutputs } from '../ipc/contract';
+import type { Bridge } from '../ipc/bridge';
+import type { ContractName, ContractOutputs } from '../ipc/contract';
 
 /**
  * The one door to the core: `window.blos`, installed by the Electron preload or, in a plain browser,

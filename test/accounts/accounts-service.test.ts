@@ -2,7 +2,7 @@ import bcrypt from 'bcryptjs';
 import path from 'node:path';
 import { AccountsService, BCRYPT_COST, type AccountPolicy } from '../../src/accounts/accounts-service';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import { AppError } from '../../src/ipc/errors';
+import { AppError } from '../../src/shared/app-error';
 import { tempDir } from '../support/temp';
 import { holdWriteLock } from '../support/write-lock';
 

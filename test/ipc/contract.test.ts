@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { BridgeError, createBridge, ERROR_CODES, type CallResult } from '../../src/ipc/bridge';
+import { BridgeError, createBridge, type CallResult } from '../../src/ipc/bridge';
 import { contract, CONTRACT_NAMES, type ContractEntry } from '../../src/ipc/contract';
+import { ERROR_CODES } from '../../src/shared/app-error';
 
 const entries = Object.entries(contract) as [string, ContractEntry][];
 

@@ -2,7 +2,7 @@ import type { LocalStore } from '../../db/local-store';
 import { RecordNotFoundError } from '../../db/repository';
 import type { SyncedTableName } from '../../db/schema';
 import type { RecordRow } from '../../ipc/contract';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../shared/app-error';
 import type { HandlerMap } from '../context';
 
 type AnyRepository = LocalStore['repos'][SyncedTableName];

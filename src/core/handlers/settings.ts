@@ -1,6 +1,6 @@
 import { ConfigError, loadClientConfig } from '../../config/env';
 import type { SettingsView } from '../../ipc/contract';
-import { AppError } from '../../ipc/errors';
+import { AppError } from '../../shared/app-error';
 import { syncConfigFrom, testConnection } from '../../sync';
 import type { CoreServices, HandlerMap } from '../context';
 import { updateUserEnv } from '../user-env-file';

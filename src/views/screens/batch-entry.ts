@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useRef, useState } from 'preact/hooks';
-import { VISIT_OUTCOMES, type VisitOutcome } from '../../db/domain-columns';
+import { VISIT_OUTCOMES, type VisitOutcome } from '../../shared/vocabulary';
 import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice } from '../components/notice';

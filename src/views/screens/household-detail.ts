@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { GENDERS, VISIT_OUTCOMES } from '../../db/domain-columns';
+import { GENDERS, VISIT_OUTCOMES } from '../../shared/vocabulary';
 import { call, errorMessage } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';

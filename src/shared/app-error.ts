@@ -1,4 +1,21 @@
-import type { CallError, ErrorCode } from './bridge';
+/** What went wrong with a call, as the renderer may be told. */
+export const ERROR_CODES = [
+  'invalid_input',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'locked',
+  'failed',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface CallError {
+  code: ErrorCode;
+  message: string;
+  /** For invalid_input: issue path joined by '.' (e.g. "values.area", "values.3.phone") -> message. */
+  fields?: Record<string, string>;
+}
 
 /**
  * An error meant for the person using the app: its code and message reach the renderer as they are.
