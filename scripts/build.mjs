@@ -2,7 +2,7 @@
 //   main     src/electron/main.ts  -> dist/main.js      (Electron main process, Node platform),
 //            with its worker threads beside it: dist/pull-feed-worker.js, dist/checkpoint-worker.js
 //   preload  src/electron/preload.ts -> dist/preload.js (one sandboxed file: only `electron` stays external)
-//   renderer src/views/main.ts     -> dist/renderer/    (browser bundle + index.html + styles.css)
+//   renderer src/renderer.ts       -> dist/renderer/    (browser bundle + index.html + styles.css)
 // Usage: node scripts/build.mjs [main|preload|renderer ...]   (default: all three)
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -51,7 +51,7 @@ const targets = {
     const out = path.join(dist, 'renderer');
     await esbuild.build({
       ...common,
-      entryPoints: ['src/views/main.ts'],
+      entryPoints: ['src/renderer.ts'],
       outfile: path.join(out, 'app.js'),
       platform: 'browser',
       target: 'chrome120',

@@ -8,7 +8,7 @@ import { tempDir } from './temp';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Everything the renderer bundle is built from. */
-const RENDERER_SOURCES = ['src/views', 'src/web/browser-bridge.ts', 'src/web/http-protocol.ts', 'src/ipc', 'src/shared'];
+const RENDERER_SOURCES = ['src/renderer.ts', 'src/views', 'src/web/browser-bridge.ts', 'src/web/http-protocol.ts', 'src/ipc', 'src/shared'];
 const LOCK = path.join(ROOT, 'dist/.renderer-build.lock');
 
 function newestMtime(target: string): number {
