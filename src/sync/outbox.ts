@@ -21,14 +21,21 @@ export interface BatchLimits {
 }
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = {
-  // Half the server's limit: reading, encoding and acknowledging a batch is synchronous work, and
-  // 500 rows keep that stall short (bench/sync-client.bench.ts) at the same throughput.
+  // Half the server's limit: acknowledging a batch is one synchronous transaction, kept short.
   maxRows: LIMITS.pushRows / 2,
   // Half the server's limit: leaves room for the envelope and keeps one request short.
   maxBytes: LIMITS.pushBytes / 2,
 };
 
 const BODY_ENVELOPE_BYTES = '{"changes":[]}'.length;
+
+/**
+ * Rows read per query. Reading and serialising rows is synchronous work on the thread that serves
+ * the UI, so the event loop turns between pages, however large the batch they fill.
+ */
+const READ_PAGE_ROWS = 100;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function pushBody(batch: readonly OutgoingChange[]): string {
   return `{"changes":[${batch.map((c) => c.json).join(',')}]}`;
@@ -68,26 +75,27 @@ export class Outbox {
    * push run always ends even while the user keeps editing. A rejected row is due again only once it
    * changed, except a future-stamp refusal, which the server may accept later as its clock advances.
    */
-  *changes(pageSize: number = LIMITS.pushRows): Generator<OutgoingChange> {
+  async *changes(): AsyncGenerator<OutgoingChange> {
     for (const table of SYNCED_TABLE_NAMES) {
       let after = '';
       for (;;) {
-        const rows = this.dirtyPage[table].all({ after, limit: pageSize }) as LocalRow[];
+        await nextTurn();
+        const rows = this.dirtyPage[table].all({ after, limit: READ_PAGE_ROWS }) as LocalRow[];
         for (const local of rows) {
           const row = toWireRow(local);
           yield { table, row, json: JSON.stringify({ table, row }) };
         }
-        if (rows.length < pageSize) break;
+        if (rows.length < READ_PAGE_ROWS) break;
         after = rows.at(-1)!.id;
       }
     }
   }
 
   /** The due changes packed into batches bounded by rows and bytes. */
-  *batches(limits: BatchLimits = DEFAULT_BATCH_LIMITS): Generator<OutgoingChange[]> {
+  async *batches(limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<OutgoingChange[]> {
     let batch: OutgoingChange[] = [];
     let bytes = BODY_ENVELOPE_BYTES;
-    for (const change of this.changes(limits.maxRows)) {
+    for await (const change of this.changes()) {
       const size = Buffer.byteLength(change.json) + 1;
       if (batch.length > 0 && (batch.length >= limits.maxRows || bytes + size > limits.maxBytes)) {
         yield batch;

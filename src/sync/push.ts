@@ -18,7 +18,7 @@ export async function pushAll(
   options: { limits?: BatchLimits; signal?: AbortSignal } = {},
 ): Promise<PushTally & { sent: number }> {
   const total = { applied: 0, superseded: 0, rejected: 0, sent: 0 };
-  for (const batch of outbox.batches(options.limits)) {
+  for await (const batch of outbox.batches(options.limits)) {
     options.signal?.throwIfAborted();
     const tally = await pushBatch(batch, ledger, send);
     total.applied += tally.applied;
