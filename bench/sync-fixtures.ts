@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { LIMITS, type PushRequest } from '../src/protocol/wire';
+import { openSqliteSyncStorage } from '../src/server';
+
+/** What the sync benches share: a server file seeded with realistic rows, served by its own process. */
+
+const OTHER_PC = 'e'.repeat(64);
+
+/** A realistic mix: one household per 5 rows, then 2 people and 2 visits for it. */
+function seedChanges(from: number, count: number, base: number): PushRequest['changes'] {
+  const changes: PushRequest['changes'] = [];
+  let householdId = '';
+  for (let i = from; i < from + count; i++) {
+    const stamps = { id: uuidv7(), createdAt: base + i, updatedAt: base + i, machineId: OTHER_PC, deletedAt: null };
+    if (i % 5 === 0) {
+      householdId = stamps.id;
+      changes.push({ table: 'households', row: { ...stamps, area: `Area ${i % 40}`, address: `${i} Market Road`, headName: `Head ${i}`, phone: '+221 77 000 00 00', geoLat: 14.7, geoLng: -17.4, notes: 'Near the mosque.' } });
+    } else if (i % 5 < 3) {
+      changes.push({ table: 'people', row: { ...stamps, householdId, fullName: `Person ${i}`, dateOfBirth: '1990-01-01', gender: 'female', phone: '', idDocument: `ID-${i}`, attributes: { languages: ['wo', 'fr'], literate: true } } });
+    } else {
+      changes.push({ table: 'visits', row: { ...stamps, householdId, visitedAt: base + i, outcome: 'completed', notes: 'All members present; follow-up on the water point scheduled.', answers: { household_size: (i % 9) + 1, water_source: 'well', crops: ['millet', 'peanut'], livestock: { goats: i % 7 } }, enteredBy: 'fieldworker1' } });
+    }
+  }
+  return changes;
+}
+
+/**
+ * Seeds `rows` rows through the server's storage directly (the code a push runs), one push's worth
+ * at a time, so the seed rows are garbage long before anything is measured.
+ */
+export function seedServer(serverFile: string, rows: number): void {
+  const storage = openSqliteSyncStorage({ file: serverFile, now: Date.now });
+  const base = Date.now() - 3_600_000;
+  for (let i = 0; i < rows; i += LIMITS.pushRows) storage.applyPush(OTHER_PC, seedChanges(i, Math.min(LIMITS.pushRows, rows - i), base));
+  storage.close();
+}
+
+export interface SpawnedServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The server in its own process, as in production: its work must not count as the client's. */
+export async function spawnServer(dbFile: string, apiKey: string, cwd: string): Promise<SpawnedServer> {
+  const child: ChildProcess = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(__dirname, '../src/server/cli.ts')], {
+    cwd,
+    env: { ...process.env, SYNC_API_KEY: apiKey, SYNC_SERVER_DB: dbFile, SYNC_SERVER_PORT: '0', SYNC_SERVER_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
