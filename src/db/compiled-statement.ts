@@ -11,8 +11,8 @@ interface ToSQL {
  * binds an array of values already encoded by RowShape.encode.
  *
  * Why not drizzle's `.prepare()`: it re-resolves every placeholder through `is()` checks on each
- * call, which measured about 4 µs a row here, a third of a SQLite insert; batch entry and pull apply
- * run this per row (bench/local-entry.bench.ts). The SQL still comes from the typed table definition,
+ * call, a third of the cost of a SQLite insert; batch entry and pull apply run this per row
+ * (figures in docs/architecture.md). The SQL still comes from the typed table definition,
  * and a query whose parameters are not exactly `keys` is refused when compiled, not mis-bound later.
  */
 export function compileRowStatement(sqlite: SqliteDatabase, query: ToSQL, keys: readonly string[]) {

@@ -54,8 +54,8 @@ function objectBound(value: unknown, depth: number): number {
 /**
  * Whether a value is a JSON object the app stores as form answers or attributes: plain objects,
  * arrays, strings, finite numbers, booleans and null only, keys of at most 100 characters, nesting of
- * at most 16 levels, at most 64 KiB serialised. One walk instead of zod's z.json(), which cost about
- * 4 µs per small object; the walk also bounds the serialised size, so only an object that might be
+ * at most 16 levels, at most 64 KiB serialised. One walk instead of zod's z.json(), several times
+ * slower per small object; the walk also bounds the serialised size, so only an object that might be
  * near the limit is serialised to measure it (that took most of the check on every pulled row).
  */
 export function isJsonObject(value: unknown): value is JsonObject {

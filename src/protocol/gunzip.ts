@@ -12,8 +12,7 @@ const LARGEST_PIECE = 16 * 1024 * 1024;
  * Decompresses a gzip body of at most `maxOutputLength` bytes on libuv's thread pool. zlib writes
  * into pieces of 16 KiB by default, each a round trip between the pool and the event loop, all
  * copied together at the end; a pull page took 30 of them. The gzip trailer states the body's size
- * (modulo 4 GiB), so the output is made one piece of that size: 0.6 instead of 1.8 us of CPU per
- * pulled row (bench/sync-client.bench.ts).
+ * (modulo 4 GiB), so the output is made one piece of that size, without the round trips.
  */
 export function gunzip(bytes: Buffer, maxOutputLength: number): Promise<Buffer> {
   const stated = bytes.length >= 4 ? bytes.readUInt32LE(bytes.length - 4) : 0;

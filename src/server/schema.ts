@@ -24,7 +24,7 @@ function serverTable<TName extends string, TColumns extends Record<string, SQLit
       /**
        * The row as one change of a pull answer (docs/sync-protocol.md 7.2), written by SQLite whenever
        * the row is: each row is stored once and pulled by every PC, and building this JSON on every
-       * pull was most of the server's work per pulled row (bench/sync-client.bench.ts).
+       * pull was most of the server's work per pulled row.
        */
       change: text('change')
         .notNull()

@@ -30,8 +30,8 @@ export interface HttpExchange {
 
 /**
  * One HTTP exchange with node:http(s). Compression and decompression run on libuv's thread pool
- * (zlib's async API), so a large page never blocks the event loop: fetch decoded answers on the main
- * thread and left gaps of 45-60 ms in it while pulling (bench/sync-client.bench.ts).
+ * (zlib's async API), so a large page never blocks the event loop (fetch decodes answers on the
+ * calling thread).
  */
 export async function exchange(url: string, options: HttpExchange): Promise<HttpAnswer> {
   const target = new URL(url);
