@@ -1,5 +1,5 @@
-import { is, SQL } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { eq, is, sql, SQL } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
 import { findMigrations, migrateDatabase } from '../db/migrate';
@@ -8,7 +8,7 @@ import type { PushRequest, PushResult } from '../protocol/wire';
 import { compareVersions } from '../protocol/lww';
 import { classifyPush } from './push-rules';
 import * as schema from './schema';
-import type { MachineStatus, PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
+import type { PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
 export const SERVER_MIGRATIONS = findMigrations('server', __dirname);
 
@@ -74,11 +74,42 @@ function isIncreasing(values: readonly number[]): boolean {
   return values.every((value, i) => i === 0 || value > values[i - 1]!);
 }
 
-interface MachineNote {
-  machineId: string;
-  now: number;
-  rows: number;
+/**
+ * The version counter and the machines registry, prepared once: the counter is read and written by
+ * every push, the registry noted by every push and pull.
+ */
+function bookkeepingStatements(db: BetterSQLite3Database<typeof schema>) {
+  const { machines, versionCounter } = schema;
+  const { placeholder } = sql;
+  const first = { machineId: placeholder('machineId'), firstSeenAt: placeholder('now') };
+  return {
+    readCounter: db.select({ version: versionCounter.version }).from(versionCounter).where(eq(versionCounter.id, 1)).prepare(),
+    writeCounter: db
+      .insert(versionCounter)
+      .values({ id: 1, version: placeholder('version') })
+      .onConflictDoUpdate({ target: versionCounter.id, set: { version: sql`${placeholder('version')}` } })
+      .prepare(),
+    notePush: db
+      .insert(machines)
+      .values({ ...first, lastPushAt: placeholder('now'), rowsPushed: placeholder('rows') })
+      .onConflictDoUpdate({
+        target: machines.machineId,
+        set: { lastPushAt: sql`${placeholder('now')}`, rowsPushed: sql`${machines.rowsPushed} + ${placeholder('rows')}` },
+      })
+      .prepare(),
+    notePull: db
+      .insert(machines)
+      .values({ ...first, lastPullAt: placeholder('now'), rowsPulled: placeholder('rows') })
+      .onConflictDoUpdate({
+        target: machines.machineId,
+        set: { lastPullAt: sql`${placeholder('now')}`, rowsPulled: sql`${machines.rowsPulled} + ${placeholder('rows')}` },
+      })
+      .prepare(),
+    listMachines: db.select().from(machines).orderBy(machines.firstSeenAt, machines.machineId).prepare(),
+  };
 }
+
+type MachineNote = { machineId: string; now: number; rows: number };
 
 export interface SqliteSyncStorageOptions {
   file: string;
@@ -89,14 +120,10 @@ export interface SqliteSyncStorageOptions {
 
 export class SqliteSyncStorage implements SyncStorage {
   private readonly tables: Record<SyncedTableName, TableStatements>;
-  private readonly readCounter: Statement<[], { version: number }>;
-  private readonly writeCounter: Statement<[number]>;
+  private readonly bookkeeping: ReturnType<typeof bookkeepingStatements>;
   private readonly page: Statement<{ since: number; limit: number }, PageRow>;
   private readonly pageSorted: Statement<{ since: number; limit: number }, PageRow>;
   private readonly moreAfter: Statement<{ upTo: number }, number>;
-  private readonly notePush: Statement<[MachineNote]>;
-  private readonly notePull: Statement<[MachineNote]>;
-  private readonly listMachines: Statement<[], MachineStatus>;
   private readonly readPageInTransaction: (since: number, limit: number) => PullPage;
   private readonly applyInTransaction: (changes: PushRequest['changes']) => { results: PushResult[]; stored: number; now: number };
 
@@ -108,10 +135,7 @@ export class SqliteSyncStorage implements SyncStorage {
       SyncedTableName,
       TableStatements
     >;
-    this.readCounter = sqlite.prepare('SELECT coalesce(max(version), 0) AS version FROM version_counter WHERE id = 1');
-    this.writeCounter = sqlite.prepare(
-      'INSERT INTO version_counter (id, version) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version',
-    );
+    this.bookkeeping = bookkeepingStatements(drizzle({ client: sqlite, schema }));
     // A page in one statement: an ordered merge over the three server_version indexes (no sort), its
     // changes joined into one JSON array by SQLite and returned as bytes. Building the array from one JS
     // string per change (decoded from UTF-8, joined, encoded again) cost more than reading the rows.
@@ -128,25 +152,13 @@ export class SqliteSyncStorage implements SyncStorage {
     this.pageSorted = pageOf(' ORDER BY v');
     const after = SYNCED_TABLE_NAMES.map((t) => `SELECT 1 FROM "${t}" WHERE server_version > @upTo`);
     this.moreAfter = sqlite.prepare(`SELECT EXISTS (${after.join(' UNION ALL ')})`).pluck() as Statement<{ upTo: number }, number>;
-    this.notePush = sqlite.prepare(
-      'INSERT INTO machines (machine_id, first_seen_at, last_push_at, rows_pushed) VALUES (@machineId, @now, @now, @rows) ' +
-        'ON CONFLICT (machine_id) DO UPDATE SET last_push_at = excluded.last_push_at, rows_pushed = rows_pushed + excluded.rows_pushed',
-    );
-    this.notePull = sqlite.prepare(
-      'INSERT INTO machines (machine_id, first_seen_at, last_pull_at, rows_pulled) VALUES (@machineId, @now, @now, @rows) ' +
-        'ON CONFLICT (machine_id) DO UPDATE SET last_pull_at = excluded.last_pull_at, rows_pulled = rows_pulled + excluded.rows_pulled',
-    );
-    this.listMachines = sqlite.prepare(
-      'SELECT machine_id AS machineId, first_seen_at AS firstSeenAt, last_push_at AS lastPushAt, last_pull_at AS lastPullAt, ' +
-        'rows_pushed AS rowsPushed, rows_pulled AS rowsPulled FROM machines ORDER BY first_seen_at, machine_id',
-    );
     this.applyInTransaction = sqlite.transaction((changes) => this.apply(changes));
     this.readPageInTransaction = sqlite.transaction((since, limit) => this.readPage(since, limit));
   }
 
   applyPush(machineId: string, changes: PushRequest['changes']): PushResult[] {
     const { results, stored, now } = this.applyInTransaction(changes);
-    this.noteMachine(this.notePush, { machineId, now, rows: stored });
+    this.noteMachine('push', { machineId, now, rows: stored });
     return results;
   }
 
@@ -154,7 +166,7 @@ export class SqliteSyncStorage implements SyncStorage {
   private apply(changes: PushRequest['changes']) {
     const now = this.now();
     const { results, accepted } = classifyPush(changes, now);
-    let version = this.readCounter.get()!.version;
+    let version = this.lastVersion();
     let stored = 0;
     for (const { index, table, row } of accepted) {
       const statements = this.tables[table];
@@ -170,7 +182,7 @@ export class SqliteSyncStorage implements SyncStorage {
         results[index] = { table, id: row.id, status: order === 0 ? 'applied' : 'superseded', version: current!.version };
       }
     }
-    if (stored > 0) this.writeCounter.run(version);
+    if (stored > 0) this.bookkeeping.writeCounter.run({ version });
     return { results: results as PushResult[], stored, now };
   }
 
@@ -191,7 +203,7 @@ export class SqliteSyncStorage implements SyncStorage {
   }
 
   recordPull(machineId: string, rows: number): void {
-    this.noteMachine(this.notePull, { machineId, now: this.now(), rows });
+    this.noteMachine('pull', { machineId, now: this.now(), rows });
   }
 
   /**
@@ -199,8 +211,14 @@ export class SqliteSyncStorage implements SyncStorage {
    * request is not. Its writes commit without one; the next data commit (synchronous FULL) syncs
    * the log they share.
    */
-  private noteMachine(statement: Statement<[MachineNote]>, note: MachineNote): void {
+  private noteMachine(counted: 'push' | 'pull', note: MachineNote): void {
+    const statement = counted === 'push' ? this.bookkeeping.notePush : this.bookkeeping.notePull;
     withoutFsync(this.sqlite, () => statement.run(note));
+  }
+
+  /** The last version handed out, 0 before the first. */
+  private lastVersion(): number {
+    return this.bookkeeping.readCounter.get()?.version ?? 0;
   }
 
   status(): ServerStatus {
@@ -208,7 +226,7 @@ export class SqliteSyncStorage implements SyncStorage {
       SyncedTableName,
       TableStatus
     >;
-    return { version: this.readCounter.get()!.version, tables, machines: this.listMachines.all() };
+    return { version: this.lastVersion(), tables, machines: this.bookkeeping.listMachines.all() };
   }
 
   close(): void {
