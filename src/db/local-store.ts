@@ -1,12 +1,14 @@
 import fs from 'node:fs';
+import { max } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { HybridClock } from './clock';
 import { openSqlite, type SqliteDatabase } from './connection';
+import { readMeta, writeMeta } from './instance-meta';
 import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
 import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
 import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
 import * as schema from './schema';
-import { SYNCED_TABLE_NAMES, type SyncedTableName } from './schema';
+import { conflictLog, syncedTables, type SyncedTableName } from './schema';
 
 export interface LocalStoreOptions {
   file: string;
@@ -33,14 +35,13 @@ export interface LocalStore {
 const CLOCK_KEY = 'clock.high_water';
 
 /** The highest stamp this database has made or seen, so a restart never stamps below it. */
-function clockHighWater(sqlite: SqliteDatabase): number {
-  const parts = [
-    ...SYNCED_TABLE_NAMES.map((t) => `SELECT MAX(updated_at) AS m FROM "${t}"`),
-    'SELECT MAX(lost_updated_at) AS m FROM conflict_log',
-    `SELECT CAST(value AS INTEGER) AS m FROM instance_meta WHERE key = '${CLOCK_KEY}'`,
+function clockHighWater(db: LocalDrizzle): number {
+  const stamps = [
+    ...Object.values(syncedTables).map((table) => db.select({ at: max(table.updatedAt) }).from(table).get()?.at),
+    db.select({ at: max(conflictLog.lostUpdatedAt) }).from(conflictLog).get()?.at,
+    Number(readMeta(db, CLOCK_KEY) ?? 0),
   ];
-  const row = sqlite.prepare(`SELECT MAX(m) AS m FROM (${parts.join(' UNION ALL ')})`).get() as { m: number | null };
-  return row.m ?? 0;
+  return Math.max(0, ...stamps.map((at) => at ?? 0));
 }
 
 function restoreBackup(file: string, backupFile: string): void {
@@ -61,8 +62,8 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
     throw error;
   }
 
-  const machineId = loadMachineIdentity(sqlite, options.osMachineId ?? systemMachineId);
-  const clock = new HybridClock(options.wallClock, clockHighWater(sqlite));
+  const machineId = loadMachineIdentity(db, options.osMachineId ?? systemMachineId);
+  const clock = new HybridClock(options.wallClock, clockHighWater(db));
   const listeners = new Set<(table: SyncedTableName) => void>();
   const repos = createRepositories({
     sqlite,
@@ -86,9 +87,7 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
     },
     close() {
       if (!sqlite.open) return;
-      sqlite
-        .prepare('INSERT INTO instance_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-        .run(CLOCK_KEY, String(clock.peek()));
+      writeMeta(db, CLOCK_KEY, String(clock.peek()));
       listeners.clear();
       sqlite.close();
     },
