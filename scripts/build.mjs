@@ -1,8 +1,10 @@
-// Bundles the three parts of the app with esbuild:
-//   main     src/electron/main.ts  -> dist/main.js      (Electron main process, Node platform),
-//            with its worker threads beside it: dist/pull-feed-worker.js, dist/checkpoint-worker.js
-//   preload  src/electron/preload.ts -> dist/preload.js (one sandboxed file: only `electron` stays external)
-//   renderer src/renderer.ts       -> dist/renderer/    (browser bundle + index.html + styles.css)
+// Bundles the app with esbuild into dist/:
+//   main     src/electron/main.ts -> dist/main.js (Electron main process, Node platform), with each
+//            worker thread of scripts/worker-entries.json beside it as dist/<name>.js
+//   preload  src/electron/preload.ts -> dist/preload.js (one sandboxed file)
+//   renderer src/renderer.ts -> dist/renderer/ (browser bundle + index.html + styles.css)
+// What each bundle leaves to require at run time is in scripts/bundle-externals.json, which the tests
+// that bundle the same entries read too.
 // Usage: node scripts/build.mjs [main|preload|renderer ...]   (default: all three)
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const production = process.env.NODE_ENV === 'production';
 const workerEntries = JSON.parse(fs.readFileSync(path.join(root, 'scripts/worker-entries.json'), 'utf8'));
+const externals = JSON.parse(fs.readFileSync(path.join(root, 'scripts/bundle-externals.json'), 'utf8'));
 
 const common = {
   bundle: true,
@@ -34,7 +37,7 @@ const targets = {
       format: 'cjs',
       // Native and runtime-resolved packages load from node_modules (better-sqlite3 is unpacked from the asar).
       // (@swc-node/register is only named for running worker threads from the .ts sources, never bundled.)
-      external: ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify', '@swc-node/register'],
+      external: externals.main,
     }),
   preload: () =>
     esbuild.build({
@@ -45,7 +48,7 @@ const targets = {
       target: 'node22',
       format: 'cjs',
       // A sandboxed preload may require only `electron`: everything else is bundled in.
-      external: ['electron'],
+      external: externals.preload,
     }),
   renderer: async () => {
     const out = path.join(dist, 'renderer');

@@ -1,6 +1,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import bundleExternals from '../../scripts/bundle-externals.json';
 import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
 import { createFakeElectron } from './fake-electron';
@@ -22,8 +23,7 @@ async function stageBundledApp(): Promise<string> {
     platform: 'node',
     target: 'node22',
     format: 'cjs',
-    // The same externals as scripts/build.mjs: they load from node_modules at run time.
-    external: ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify'],
+    external: bundleExternals.main,
     logLevel: 'silent',
   });
   fs.cpSync(path.join(repo, 'migrations/local'), path.join(appDir, 'migrations/local'), { recursive: true });

@@ -1,5 +1,6 @@
 import * as esbuild from 'esbuild';
 import path from 'node:path';
+import bundleExternals from '../../scripts/bundle-externals.json';
 import { createBridge, type CallResult } from '../../src/ipc/bridge';
 import { CONTRACT_NAMES } from '../../src/ipc/contract';
 
@@ -25,7 +26,7 @@ describe('the preload object (window.blos)', () => {
       write: false,
       platform: 'node',
       format: 'cjs',
-      external: ['electron'],
+      external: bundleExternals.preload,
       metafile: true,
       logLevel: 'silent',
     });

@@ -1,6 +1,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import bundleExternals from '../../scripts/bundle-externals.json';
 import { HybridClock } from '../../src/db/clock';
 import { openLocalStore } from '../../src/db/local-store';
 import { startTestServer, type TestServer } from '../support/sync-server';
@@ -21,8 +22,7 @@ interface BundledMain {
 async function bundle(): Promise<BundledMain> {
   const dist = path.join(tempDir('blos-bundled-workers-'), 'dist');
   const common = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', logLevel: 'silent', absWorkingDir: repo } as const;
-  // The same externals as scripts/build.mjs.
-  const external = ['electron', 'better-sqlite3', 'electron-updater', 'node-machine-id', 'fastify', '@swc-node/register'];
+  const external = bundleExternals.main;
   await esbuild.build({
     ...common,
     external,
