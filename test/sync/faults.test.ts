@@ -1,5 +1,6 @@
 import { pullParked } from '../../src/db/schema';
 import { preparePullWorker } from '../../src/sync/pull-in-worker';
+import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';
@@ -31,15 +32,15 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until every client has pushed everything and holds exactly what the server holds. */
-async function quiesce(timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const client of clients) await client.engine.syncNow();
-    const expected = serverContent(server.server);
-    if (clients.every((c) => dirtyCount(c.store) === 0 && JSON.stringify(replicatedContent(c.store)) === JSON.stringify(expected))) return;
-    await sleep(20);
-  }
-  throw new Error('clients did not converge in time');
+async function quiesce(): Promise<void> {
+  await eventually(
+    async () => {
+      for (const client of clients) await client.engine.syncNow();
+      const expected = JSON.stringify(serverContent(server.server));
+      return clients.every((c) => dirtyCount(c.store) === 0 && JSON.stringify(replicatedContent(c.store)) === expected);
+    },
+    { timeout: 20_000, interval: 20, what: 'the clients to converge on what the server holds' },
+  );
 }
 
 describe('sync through a faulty network', () => {

@@ -5,6 +5,7 @@ import { PullApplier } from '../../src/sync/pull-applier';
 import { pullBody } from '../../src/server';
 import { decodeRecords, readPullAnswer, type PulledChunk } from '../../src/sync/pull-decoder';
 import { SyncLedger } from '../../src/sync/ledger';
+import { eventually } from '../support/eventually';
 import type { TestServer } from '../support/sync-server';
 import { openProxiedClient, serverContent, replicatedContent, type Client } from './clients';
 import type { FaultProxy } from './fault-proxy';
@@ -120,7 +121,7 @@ describe('a large pull', () => {
   it('stop() returns once the pull worker has let go: no chunk lands after it', async () => {
     seed(12_000);
     const sync = client.engine.syncNow();
-    while (cursorOf(client) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+    await eventually(() => cursorOf(client) > 0, { timeout: 20_000, interval: 2, what: 'the first chunk' });
     await client.engine.stop();
     const cursorAtStop = cursorOf(client);
     await sync;
