@@ -109,7 +109,8 @@ export class Outbox {
   }
 }
 
-function dirtyPageQuery(store: LocalStore, name: SyncedTableName) {
+/** One page of a table's due rows after the id `after`, in id order. */
+export function dirtyPageQuery(store: LocalStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;
   return store.db
     .select(getTableColumns(table))
