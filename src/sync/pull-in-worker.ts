@@ -71,7 +71,12 @@ function pullWorker() {
   const worker = new Worker(file, { execArgv });
   let loaded!: () => void;
   const thread = { worker, ready: new Promise<void>((resolve) => (loaded = resolve)), pulls: new Map<number, (message: Ending) => void>() };
-  worker.on('message', (message: FromPullWorker) => ('ready' in message ? loaded() : thread.pulls.get(message.id)?.(message)));
+  worker.on('message', (message: FromPullWorker) => {
+    if (!('ready' in message)) return thread.pulls.get(message.id)?.(message);
+    // Loading keeps the process alive (someone awaits `ready`); an idle worker does not.
+    if (thread.pulls.size === 0) worker.unref();
+    loaded();
+  });
   const died = (cause: string) => {
     loaded();
     if (shared === thread) shared = null;
@@ -79,7 +84,6 @@ function pullWorker() {
   };
   worker.on('error', (error) => died(error.message));
   worker.on('exit', (code) => died(`exit code ${code}`));
-  worker.unref();
   shared = thread;
   return thread;
 }
