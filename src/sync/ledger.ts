@@ -108,6 +108,8 @@ export class SyncLedger {
     const byKey = new Map(sent.map((change) => [`${change.table}/${change.row.id}`, change]));
     const tally: PushTally = { applied: 0, superseded: 0, rejected: 0 };
     this.store.sqlite.transaction(() => {
+      // Asked once: most batches have no refusal on record to forget, and a delete per record costs.
+      const rejections = this.hasRejections();
       for (const result of results) {
         const change = byKey.get(`${result.table}/${result.id}`);
         // An answer about a record we did not send is the server's mistake; it changes nothing here.
@@ -118,7 +120,7 @@ export class SyncLedger {
           continue;
         }
         const { id, updatedAt, machineId } = change.row;
-        this.deleteRejection.run({ tableName: change.table, rowId: id });
+        if (rejections) this.deleteRejection.run({ tableName: change.table, rowId: id });
         tally[result.status]++;
         // Superseded: a later write reached the server since our last pull. The row stays dirty so
         // the pull that brings the winner decides it here and logs our losing version as a conflict.
