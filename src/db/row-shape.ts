@@ -54,14 +54,4 @@ export class RowShape {
     }
     return encoded;
   }
-
-  /** The row an `encode`d array stands for, as drizzle reads it (JSON parsed, booleans as booleans). */
-  decode(values: readonly unknown[]): Record<string, unknown> {
-    const row: Record<string, unknown> = {};
-    this.keys.forEach((key, i) => {
-      const value = values[i];
-      row[key] = value === null ? null : this.columns[i]!.mapFromDriverValue(value);
-    });
-    return row;
-  }
 }

