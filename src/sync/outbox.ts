@@ -21,8 +21,9 @@ export interface BatchLimits {
 }
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = {
-  // Half the server's limit: acknowledging a batch is one synchronous transaction, kept short.
-  maxRows: LIMITS.pushRows / 2,
+  // A quarter of the server's limit: parsing a batch's answers and recording them in one transaction
+  // is synchronous work on the thread that serves the UI, and must stay well under a frame or two.
+  maxRows: LIMITS.pushRows / 4,
   // Half the server's limit: leaves room for the envelope and keeps one request short.
   maxBytes: LIMITS.pushBytes / 2,
 };
