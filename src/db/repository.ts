@@ -145,7 +145,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   }
 
   /**
-   * `stamp`, or just above the row's own stamp when that is higher. The pull thread writes rows on
+   * `stamp`, or just above the row's own stamp when that is higher. The pull worker writes rows on
    * its own connection and the clock hears of their stamps a moment later: an edit in between must
    * still come after the version it replaces, or last-write-wins would undo it.
    */

@@ -67,7 +67,7 @@ describe('repositories', () => {
   });
 
   it('edits and tombstones are stamped after the version they replace, even one the clock has not seen', () => {
-    // As the pull thread writes a row on its own connection, a moment before the clock hears of it.
+    // As the pull worker writes a row on its own connection, a moment before the clock hears of it.
     const household = store.repos.households.create({ area: 'North' });
     const person = store.repos.people.create({ householdId: household.id, fullName: 'Yusuf' });
     const pulledAt = now + 60_000;
