@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { withoutFsync } from '../db/connection';
 import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
 import { SYNCED_TABLE_NAMES, syncRejections, syncState, type SyncedTableName } from '../db/schema';
@@ -103,11 +104,16 @@ export class SyncLedger {
     this.store.db.update(syncState).set({ lastError: message }).where(eq(syncState.id, STATE_ID)).run();
   }
 
-  /** Applies the server's per-record answers to a batch, in one transaction. */
+  /**
+   * Applies the server's per-record answers to a batch, in one transaction. It is committed without
+   * an fsync of its own (on the thread that serves the UI, a busy disk made that wait tens of ms): a
+   * power cut may lose the last answers, never tear them, and the rows they would have cleared stay
+   * dirty, are pushed again and answered with the same versions (ARCHITECTURE 3.4).
+   */
   recordResults(sent: readonly OutgoingChange[], results: readonly PushResult[], at: number): PushTally {
     const byKey = new Map(sent.map((change) => [`${change.table}/${change.row.id}`, change]));
     const tally: PushTally = { applied: 0, superseded: 0, rejected: 0 };
-    this.store.sqlite.transaction(() => {
+    const record = this.store.sqlite.transaction(() => {
       // Asked once: most batches have no refusal on record to forget, and a delete per record costs.
       const rejections = this.hasRejections();
       for (const result of results) {
@@ -126,7 +132,8 @@ export class SyncLedger {
         // the pull that brings the winner decides it here and logs our losing version as a conflict.
         if (result.status === 'applied') this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
       }
-    })();
+    });
+    withoutFsync(this.store.sqlite, () => record());
     return tally;
   }
 
