@@ -36,6 +36,12 @@ export interface SyncEngineOptions {
   /** First back-off delay after a failure; it doubles per failure, with jitter, up to retryMaxMs. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /**
+   * First delay after the server refused the key or the request (HTTP 401, 403, other 4xx): a
+   * captive portal or a wrong server on the port may be gone soon, but asking every few seconds
+   * would not help. It doubles like the others, up to retryMaxMs.
+   */
+  refusedRetryMs?: number;
   /** Rows asked for per pull request (default: the protocol's largest page). */
   pullPageSize?: number;
   /** Rows applied per transaction: bounds how long a local write may wait for the pull. */
@@ -65,7 +71,7 @@ export interface SyncReport {
  */
 export const DEFAULT_PULL_APPLY_ROWS = 500;
 
-const DEFAULTS = { pushDebounceMs: 1000, retryBaseMs: 2000, retryMaxMs: 5 * 60_000, pendingRefreshMs: 100 };
+const DEFAULTS = { pushDebounceMs: 1000, retryBaseMs: 2000, retryMaxMs: 5 * 60_000, refusedRetryMs: 60_000, pendingRefreshMs: 100 };
 
 function emptyPending(): Record<SyncedTableName, number> {
   return Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, 0])) as Record<SyncedTableName, number>;
@@ -94,7 +100,6 @@ export class SyncEngine {
   private controller: AbortController | null = null;
   private failures = 0;
   private lastPullCompletedAt: number | null = null;
-  private halted = false;
   private nextTimer: NodeJS.Timeout | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
   private pendingTimer: NodeJS.Timeout | null = null;
@@ -107,6 +112,7 @@ export class SyncEngine {
       pushDebounceMs: options.pushDebounceMs ?? DEFAULTS.pushDebounceMs,
       retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
+      refusedRetryMs: options.refusedRetryMs ?? DEFAULTS.refusedRetryMs,
       pullPageSize: options.pullPageSize ?? LIMITS.pullMax,
       pullApplyRows: options.pullApplyRows ?? DEFAULT_PULL_APPLY_ROWS,
       batchLimits: options.batchLimits ?? DEFAULT_BATCH_LIMITS,
@@ -168,7 +174,6 @@ export class SyncEngine {
 
   /** Runs a full sync now (or joins the follow-up of the one running) and returns the status after it. */
   syncNow(): Promise<SyncStatus> {
-    this.halted = false;
     if (this.running) {
       this.followUp ??= this.running.then(() => {
         this.followUp = null;
@@ -183,7 +188,6 @@ export class SyncEngine {
   updateConfig(config: Partial<SyncConfig>): void {
     this.config = { ...this.config, ...config };
     this.failures = 0;
-    this.halted = false;
     this.controller?.abort(new Error('configuration changed'));
     this.update({ serverUrl: this.config.serverUrl, state: this.enabled() ? 'offline' : 'disabled', nextRetryAt: null, lastError: null });
     if (this.started && !this.stopped) this.schedule(0);
@@ -200,9 +204,13 @@ export class SyncEngine {
     }
     if (this.nextTimer) clearTimeout(this.nextTimer);
     this.nextTimer = null;
-    const run = this.runCycle().finally(() => {
-      if (this.running === run) this.running = null;
-    });
+    const run = this.runCycle()
+      // A background sync is awaited by nobody: a failure even while recording a failure (the
+      // database itself broken) must end as a status, never as a rejection that ends the process.
+      .catch((error: unknown) => this.update({ state: 'offline', lastError: messageOf(error), nextRetryAt: null }))
+      .finally(() => {
+        if (this.running === run) this.running = null;
+      });
     this.running = run;
     return run.then(() => this.current);
   }
@@ -253,7 +261,7 @@ export class SyncEngine {
         parked: pulled.parked,
       };
       this.failures = 0;
-      this.ledger.recordError(null);
+      this.storeError(null);
       // Stored only when a pull brings changes (with the cursor); an empty pull is noted in memory.
       this.lastPullCompletedAt = Date.now();
       this.refresh({ state: 'online', lastError: null, lastSuccessAt: Date.now() });
@@ -270,24 +278,35 @@ export class SyncEngine {
   }
 
   private fail(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.ledger.recordError(message);
-    if (error instanceof SyncError && error.kind === 'configuration') {
-      // Retrying cannot help until the settings change; say so and wait for updateConfig/syncNow.
-      this.halted = true;
-      this.refresh({ state: 'offline', lastError: message, nextRetryAt: null });
-      return;
-    }
+    const message = messageOf(error);
+    this.storeError(message);
+    // A refusal (wrong key or URL, or something else answering there) is retried too, more slowly:
+    // a captive portal or another server on the port goes away, and then sync resumes by itself.
+    const refused = error instanceof SyncError && error.kind === 'configuration';
     this.failures++;
-    const ceiling = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** (this.failures - 1));
+    const base = refused ? Math.max(this.options.refusedRetryMs, this.options.retryBaseMs) : this.options.retryBaseMs;
+    const ceiling = Math.min(Math.max(this.options.retryMaxMs, base), base * 2 ** (this.failures - 1));
     const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
-    const reachable = error instanceof SyncError && error.status !== undefined;
+    const reachable = error instanceof SyncError && error.status !== undefined && !refused;
     this.refresh({ state: reachable ? 'online' : 'offline', lastError: message, nextRetryAt: this.started ? Date.now() + delay : null });
     this.schedule(delay);
   }
 
+  /**
+   * Keeps the last error for the next start when the database lets it: another connection may hold
+   * the write lock, or the disk be full. The status shows the error either way, and the next sync
+   * stores it again.
+   */
+  private storeError(message: string | null): void {
+    try {
+      this.ledger.recordError(message);
+    } catch {
+      // Nothing else to do here: failing again would end a sync nobody awaits.
+    }
+  }
+
   private schedule(delayMs: number): void {
-    if (!this.started || this.stopped || this.halted || !this.enabled()) return;
+    if (!this.started || this.stopped || !this.enabled()) return;
     if (this.nextTimer) clearTimeout(this.nextTimer);
     this.nextTimer = setTimeout(() => {
       this.nextTimer = null;
@@ -303,7 +322,7 @@ export class SyncEngine {
       }, DEFAULTS.pendingRefreshMs);
     }
     // While backing off, the retry timer decides when to try again: writes must not hammer a dead server.
-    if (this.failures > 0 || this.halted || !this.enabled()) return;
+    if (this.failures > 0 || !this.enabled()) return;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;
@@ -343,4 +362,8 @@ export class SyncEngine {
     this.current = { ...this.current, ...patch };
     for (const listener of this.listeners) listener(this.current);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,9 @@
 import { SyncEngine, testConnection, type SyncStatus } from '../../src/sync';
+import { eventually } from '../support/eventually';
 import type { TestServer } from '../support/sync-server';
-import { openProxiedClient, serverContent, type Client } from './clients';
+import { tempDir } from '../support/temp';
+import { holdWriteLock } from '../support/write-lock';
+import { openClient, openProxiedClient, serverContent, type Client } from './clients';
 import type { FaultProxy } from './fault-proxy';
 
 let server: TestServer;
@@ -32,6 +35,7 @@ function waitForStatus(engine: SyncEngine, predicate: (s: SyncStatus) => boolean
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = (path: string) => proxy.seen.filter((p) => p === path).length;
+const lastStoredError = () => client.store.sqlite.prepare('SELECT last_error FROM sync_state').pluck().get() as string | null;
 
 describe('the sync engine', () => {
   it('syncs at start and pushes shortly after a local write, without being asked', async () => {
@@ -78,13 +82,14 @@ describe('the sync engine', () => {
     expect(serverContent(server.server).households).toHaveLength(1);
   });
 
-  it('stops retrying on a refused API key and says why; new settings resume it', async () => {
+  it('retries a refused API key only on a slow schedule and says why; new settings retry at once', async () => {
     client.engine.updateConfig({ apiKey: 'f'.repeat(64) });
     client.engine.start();
     const refused = await waitForStatus(client.engine, (s) => s.lastError !== null);
     expect(refused.lastError).toMatch(/refused the API key/);
     expect(refused.lastError).not.toContain('f'.repeat(64));
-    expect(refused.nextRetryAt).toBeNull();
+    // The first retry of a refusal waits half a minute or more (the default starts at one minute).
+    expect(refused.nextRetryAt! - Date.now()).toBeGreaterThan(25_000);
     const before = proxy.seen.length;
     await sleep(300);
     expect(proxy.seen.length).toBe(before);
@@ -92,6 +97,44 @@ describe('the sync engine', () => {
     client.engine.updateConfig({ apiKey: server.apiKey });
     await waitForStatus(client.engine, (s) => s.state === 'online' && s.lastError === null);
   });
+
+  it('resumes by itself once whatever refused the key is gone (a captive portal, another server)', async () => {
+    const pc = openClient({ dir: tempDir(), name: 'portal', url: proxy.url, apiKey: server.apiKey, engine: { refusedRetryMs: 100 } });
+    try {
+      proxy.plan = () => ({ kind: 'unauthorized' });
+      pc.store.repos.households.create({ area: 'North' });
+      pc.engine.start();
+      await waitForStatus(pc.engine, (s) => s.lastError !== null && /refused the API key/.test(s.lastError));
+      proxy.plan = () => ({ kind: 'pass' });
+      // Nobody presses "Sync now": the slow retry finds the real server.
+      const online = await waitForStatus(pc.engine, (s) => s.state === 'online' && s.pendingTotal === 0);
+      expect(online.lastError).toBeNull();
+      expect(serverContent(server.server).households).toHaveLength(1);
+    } finally {
+      await pc.close();
+    }
+  });
+
+  it('keeps its schedule when even recording a failure fails (another connection holds the write lock)', async () => {
+    const unhandled: unknown[] = [];
+    const note = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', note);
+    try {
+      proxy.plan = () => ({ kind: 'drop_request' });
+      // Held past the connection's 5 s busy timeout: storing the error fails with SQLITE_BUSY.
+      const lock = await holdWriteLock(client.file, "INSERT INTO instance_meta (key, value) VALUES ('test.lock', '1')", 5_800);
+      client.engine.start();
+      const offline = await waitForStatus(client.engine, (s) => s.state === 'offline' && s.lastError !== null);
+      expect(offline.lastError).toMatch(/Cannot reach the sync server/);
+      await lock.committed;
+      // Retries went on, and once the lock was gone the error was stored for the next start.
+      await eventually(() => lastStoredError() !== null && count('/health.php') >= 2, { what: 'a stored error after more retries', timeout: 10_000 });
+      expect(lastStoredError()).toMatch(/Cannot reach the sync server/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', note);
+    }
+  }, 30_000);
 
   it('stops cleanly: the exchange in flight is abandoned and no timer fires afterwards', async () => {
     proxy.plan = () => ({ kind: 'delay', ms: 5000 });

@@ -12,7 +12,9 @@ export type Fault =
   | { kind: 'duplicate' }
   | { kind: 'delay'; ms: number }
   /** The proxy answers 500 itself; the server never sees the request. */
-  | { kind: 'error_500' };
+  | { kind: 'error_500' }
+  /** The proxy refuses the key itself, as a captive portal or another server on the port would. */
+  | { kind: 'unauthorized' };
 
 export interface ProxiedRequest {
   method: string;
@@ -74,6 +76,10 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       if (fault.kind === 'error_500') {
         res.writeHead(500, { 'content-type': 'application/json' });
         return void res.end(JSON.stringify({ error: { code: 'server_error', message: 'injected by the fault proxy' } }));
+      }
+      if (fault.kind === 'unauthorized') {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: { code: 'unauthorized', message: 'refused by the fault proxy' } }));
       }
       if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.ms));
       if (fault.kind === 'duplicate') await forward(target, req, body);
