@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadClientConfig } from '../config/env';
@@ -7,12 +8,12 @@ import type { SyncStatus } from './status';
 
 /**
  * Headless sync of one local database with the configured server, for admins, scripts and tests.
- *   npm run sync -- --db FILE [--once]
+ *   npm run sync -- --db FILE [--once] [--create]
  * Configuration (SYNC_SERVER_URL, SYNC_API_KEY, SYNC_PULL_INTERVAL_MS) comes from the environment,
  * then `.env` beside the database, then `.env` in the working folder.
  */
 
-const USAGE = 'usage: npm run sync -- --db FILE [--once]';
+const USAGE = 'usage: npm run sync -- --db FILE [--once] [--create]';
 
 class UsageError extends Error {}
 
@@ -20,7 +21,12 @@ function parse(argv: string[]) {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { db: { type: 'string' }, once: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      options: {
+        db: { type: 'string' },
+        once: { type: 'boolean', default: false },
+        create: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -58,6 +64,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     ]);
   }
 
+  // A mistyped path would otherwise become a new database that pulls every record into it.
+  if (!args.create && !fs.existsSync(db)) {
+    throw new UsageError(`There is no database at ${db}. Check the path, or add --create to make a new one there and pull every record into it.`);
+  }
+  console.log(`syncing ${db} with ${config.SYNC_SERVER_URL}`);
   const store = openLocalStore({ file: db });
   const engine = new SyncEngine({
     store,

@@ -60,7 +60,7 @@ describe('npm run sync', () => {
   it('reads its configuration from .env beside the database', async () => {
     const fs = await import('node:fs');
     fs.writeFileSync(path.join(dir, '.env'), `SYNC_SERVER_URL=${server.url}\nSYNC_API_KEY=${server.apiKey}\n`);
-    const result = await runCli(['--db', db, '--once'], {});
+    const result = await runCli(['--db', db, '--once', '--create'], {});
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/pending 0/);
   });
@@ -79,13 +79,28 @@ describe('npm run sync', () => {
   });
 
   it('exits 1 and says why when the server refuses the key', async () => {
-    const result = await runCli(['--db', db, '--once'], { SYNC_SERVER_URL: server.url, SYNC_API_KEY: 'a'.repeat(64) });
+    const result = await runCli(['--db', db, '--once', '--create'], { SYNC_SERVER_URL: server.url, SYNC_API_KEY: 'a'.repeat(64) });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/error: .*refused the API key/);
   });
 
+  it('refuses a database file that does not exist unless asked to create it, and names the server it uses', async () => {
+    const env = { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey };
+    const missing = await runCli(['--db', db, '--once'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`There is no database at ${db}`);
+    expect(missing.stderr).toMatch(/add --create/);
+    const fs = await import('node:fs');
+    expect(fs.existsSync(db)).toBe(false);
+
+    const created = await runCli(['--db', db, '--once', '--create'], env);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain(`syncing ${db} with ${server.url}`);
+    expect(fs.existsSync(db)).toBe(true);
+  });
+
   it('without --once keeps syncing until SIGTERM, then stops cleanly', async () => {
-    const child = spawn(process.execPath, ['-r', ...CLI, '--db', db], {
+    const child = spawn(process.execPath, ['-r', ...CLI, '--db', db, '--create'], {
       cwd: dir,
       env: cliEnv({ SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey }),
     });
