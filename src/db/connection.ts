@@ -11,11 +11,12 @@ export type SqliteDatabase = Database.Database;
  */
 export function openSqlite(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  // The busy timeout is set at open, before anything else: switching a new file to WAL while another
+  // process does the same must wait its turn, not fail with SQLITE_BUSY.
+  const sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: 5000 });
   if (!options.readonly) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
   return sqlite;
 }
 

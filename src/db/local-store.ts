@@ -6,6 +6,7 @@ import { openSqlite, type SqliteDatabase } from './connection';
 import { readMeta, writeMeta } from './instance-meta';
 import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
 import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
+import { withOpenLock } from './open-lock';
 import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
 import * as schema from './schema';
 import { conflictLog, syncedTables, type SyncedTableName } from './schema';
@@ -51,18 +52,19 @@ function restoreBackup(file: string, backupFile: string): void {
 
 /** Opens (creating and migrating as needed) the app's local database. */
 export function openLocalStore(options: LocalStoreOptions): LocalStore {
-  const sqlite = openSqlite(options.file);
-  const db = drizzle({ client: sqlite, schema });
-  let migration: MigrationResult;
-  try {
-    migration = migrateDatabase(db, sqlite, options.migrationsFolder ?? LOCAL_MIGRATIONS);
-  } catch (error) {
-    sqlite.close();
-    if (error instanceof ForeignKeyViolationError && error.backupFile) restoreBackup(options.file, error.backupFile);
-    throw error;
-  }
-
-  const machineId = loadMachineIdentity(db, options.osMachineId ?? systemMachineId);
+  // Migrating and settling the identity happen once per file, whoever opens it first.
+  const { sqlite, db, migration, machineId } = withOpenLock(options.file, () => {
+    const connection = openSqlite(options.file);
+    const drizzleDb = drizzle({ client: connection, schema });
+    try {
+      const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS);
+      return { sqlite: connection, db: drizzleDb, migration: applied, machineId: loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId) };
+    } catch (error) {
+      connection.close();
+      if (error instanceof ForeignKeyViolationError && error.backupFile) restoreBackup(options.file, error.backupFile);
+      throw error;
+    }
+  });
   const clock = new HybridClock(options.wallClock, clockHighWater(db));
   const listeners = new Set<(table: SyncedTableName) => void>();
   const repos = createRepositories({
