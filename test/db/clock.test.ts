@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { HybridClock } from '../../src/db/clock';
+import { openLocalStore } from '../../src/db/local-store';
+import { tempDir } from '../support/temp';
 
 describe('HybridClock', () => {
   it('follows the wall clock while it moves forward', () => {
@@ -38,5 +41,22 @@ describe('HybridClock', () => {
   it('starts above its initial high-water mark', () => {
     const clock = new HybridClock(() => 10, 500);
     expect(clock.stamp()).toBe(501);
+  });
+});
+
+describe('the clock of a reopened database', () => {
+  it('starts above every stamp the file holds, though the wall clock went back meanwhile', () => {
+    const file = path.join(tempDir(), 'app.db');
+    const before = openLocalStore({ file, wallClock: () => 1_000_000 });
+    const first = before.repos.households.create({ area: 'North' });
+    before.close();
+
+    const after = openLocalStore({ file, wallClock: () => 5 });
+    try {
+      const second = after.repos.households.create({ area: 'South' });
+      expect(second.updatedAt).toBeGreaterThan(first.updatedAt);
+    } finally {
+      after.close();
+    }
   });
 });
