@@ -103,7 +103,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error) => {
-      console.error(error instanceof UsageError || error instanceof ConfigError ? error.message : error);
+      // Every failure here is for a person at a terminal: its message, never a stack trace.
+      console.error(error instanceof Error ? error.message : String(error));
       process.exit(1);
     },
   );

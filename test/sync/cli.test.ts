@@ -99,6 +99,16 @@ describe('npm run sync', () => {
     expect(fs.existsSync(db)).toBe(true);
   });
 
+  it('says why it cannot open a database, without a stack trace (a file from a newer app version)', async () => {
+    const store = openLocalStore({ file: db });
+    store.sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES ('from-a-newer-app', 99999999999999)").run();
+    store.close();
+    const result = await runCli(['--db', db, '--once'], { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/migrated by a newer version of the app/);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
   it('without --once keeps syncing until SIGTERM, then stops cleanly', async () => {
     const child = spawn(process.execPath, ['-r', ...CLI, '--db', db, '--create'], {
       cwd: dir,
