@@ -36,6 +36,6 @@ export const HOUSEHOLDS_REBUILD = [
   'DROP TABLE `households`;',
   'ALTER TABLE `__new_households` RENAME TO `households`;',
   'PRAGMA foreign_keys=ON;',
-  'CREATE INDEX `households_dirty_idx` ON `households` (`dirty`) WHERE "dirty" = 1;',
+  'CREATE INDEX `households_dirty_idx` ON `households` (`id`) WHERE "dirty" = 1;',
   'CREATE INDEX `households_area_idx` ON `households` (`area`);',
 ];
