@@ -206,8 +206,12 @@ export class SyncEngine {
     this.nextTimer = null;
     const run = this.runCycle()
       // A background sync is awaited by nobody: a failure even while recording a failure (the
-      // database itself broken) must end as a status, never as a rejection that ends the process.
-      .catch((error: unknown) => this.update({ state: 'offline', lastError: messageOf(error), nextRetryAt: null }))
+      // database itself broken) must end as a status, never as a rejection that ends the process;
+      // the next try waits the longest back-off.
+      .catch((error: unknown) => {
+        this.update({ state: 'offline', lastError: messageOf(error), nextRetryAt: this.started ? Date.now() + this.options.retryMaxMs : null });
+        this.schedule(this.options.retryMaxMs);
+      })
       .finally(() => {
         if (this.running === run) this.running = null;
       });
