@@ -43,10 +43,13 @@ async function quiesce(): Promise<void> {
   );
 }
 
+/** SYNC_FAULT_SEED replays one schedule; otherwise SYNC_FAULT_RUNS (20) consecutive seeds from a random one. */
+const pinned = process.env.SYNC_FAULT_SEED;
+const firstSeed = Number(pinned ?? Date.now() % 2 ** 31);
+const seeds = Array.from({ length: pinned ? 1 : Number(process.env.SYNC_FAULT_RUNS ?? 20) }, (_, i) => firstSeed + i);
+
 describe('sync through a faulty network', () => {
-  it('converges despite dropped requests and responses, duplicates, delays, 500s and a server restart', async () => {
-    const seed = Number(process.env.SYNC_FAULT_SEED ?? Date.now() % 2 ** 31);
-    console.log(`fault schedule seed: SYNC_FAULT_SEED=${seed}`);
+  it.each(seeds)('converges despite dropped requests and responses, duplicates, delays, 500s and a server restart (SYNC_FAULT_SEED=%i)', async (seed) => {
     const rng = seededRandom(seed);
     const faults: Fault[] = [
       { kind: 'drop_request' },
