@@ -10,7 +10,7 @@ export type SqliteDatabase = Database.Database;
  * last commits on power loss, so FULL is set on every open, not once per file.
  */
 export function openSqlite(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  createFolderFor(file);
   // The busy timeout is set at open, before anything else: switching a new file to WAL while another
   // process does the same must wait its turn, not fail with SQLITE_BUSY.
   const sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: 5000 });
@@ -18,6 +18,11 @@ export function openSqlite(file: string, options: { readonly?: boolean } = {}): 
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   return sqlite;
+}
+
+/** Creates the folder a database file goes in, so a first start in a new data folder works. */
+export function createFolderFor(file: string): void {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 }
 
 /**

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createFolderFor } from './connection';
 
 /** Long enough for another process to back up and migrate a large database before this one may. */
 const WAIT_MS = 120_000;
@@ -12,6 +13,7 @@ const WAIT_MS = 120_000;
  */
 export function withOpenLock<T>(file: string, work: () => T): T {
   if (file === ':memory:') return work();
+  createFolderFor(file);
   const lock = new Database(`${file}.open-lock`, { timeout: WAIT_MS });
   try {
     lock.exec('BEGIN EXCLUSIVE');

@@ -24,3 +24,12 @@ describe('every connection', () => {
     again.close();
   });
 });
+
+describe('the local database', () => {
+  it('opens in a data folder that does not exist yet, creating it', () => {
+    const file = path.join(tempDir(), 'new', 'data', 'blos.db');
+    const store = openLocalStore({ file });
+    expect(store.repos.households.create({ area: 'North' }).area).toBe('North');
+    store.close();
+  });
+});
