@@ -35,7 +35,7 @@ const TABLE_ORDER = Object.fromEntries(SYNCED_TABLE_NAMES.map((table, i) => [tab
  * is garbled. The cursor is known from here on, before the records are validated (decodeRecords).
  */
 export function readPullAnswer(body: Uint8Array): PullResponse {
-  return readAnswer(body, (json) => pullResponseSchema.safeParse(json));
+  return readAnswer(body, pullResponseSchema);
 }
 
 /**

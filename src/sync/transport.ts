@@ -92,7 +92,7 @@ export class SyncTransport {
     schema: S,
     options: ExchangeOptions,
   ): Promise<z.output<S>> {
-    return readAnswer(await this.exchange(method, pathAndQuery, options), schema.safeParse);
+    return readAnswer(await this.exchange(method, pathAndQuery, options), schema);
   }
 
   /** The body of a 2xx answer; any other outcome as a classified SyncError. */
@@ -135,15 +135,15 @@ interface ExchangeOptions {
   auth?: boolean;
 }
 
-/** A 2xx answer's JSON, checked by the protocol's schema for it (its safeParse). */
-export function readAnswer<T>(body: Uint8Array, safeParse: (value: unknown) => z.ZodSafeParseResult<T>): T {
+/** A 2xx answer's JSON, checked by the protocol's schema for it. */
+export function readAnswer<S extends z.ZodType>(body: Uint8Array, schema: S): z.output<S> {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
   } catch {
     throw new SyncError('transient', 'The sync server sent an answer that is not JSON');
   }
-  const parsed = safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new SyncError('transient', `The sync server's answer does not follow the protocol (${issue?.path.join('.')}: ${issue?.message})`);
