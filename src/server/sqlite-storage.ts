@@ -81,7 +81,16 @@ function isIncreasing(values: readonly number[]): boolean {
 function bookkeepingStatements(db: BetterSQLite3Database<typeof schema>) {
   const { machines, versionCounter } = schema;
   const { placeholder } = sql;
-  const first = { machineId: placeholder('machineId'), firstSeenAt: placeholder('now') };
+  /** Upserts a machine, noting when it last did this (`at`) and adding its rows to `count`. */
+  const noteMachine = (at: 'lastPushAt' | 'lastPullAt', count: 'rowsPushed' | 'rowsPulled') =>
+    db
+      .insert(machines)
+      .values({ machineId: placeholder('machineId'), firstSeenAt: placeholder('now'), [at]: placeholder('now'), [count]: placeholder('rows') })
+      .onConflictDoUpdate({
+        target: machines.machineId,
+        set: { [at]: sql`${placeholder('now')}`, [count]: sql`${machines[count]} + ${placeholder('rows')}` },
+      })
+      .prepare();
   return {
     readCounter: db.select({ version: versionCounter.version }).from(versionCounter).where(eq(versionCounter.id, 1)).prepare(),
     writeCounter: db
@@ -89,22 +98,8 @@ function bookkeepingStatements(db: BetterSQLite3Database<typeof schema>) {
       .values({ id: 1, version: placeholder('version') })
       .onConflictDoUpdate({ target: versionCounter.id, set: { version: sql`${placeholder('version')}` } })
       .prepare(),
-    notePush: db
-      .insert(machines)
-      .values({ ...first, lastPushAt: placeholder('now'), rowsPushed: placeholder('rows') })
-      .onConflictDoUpdate({
-        target: machines.machineId,
-        set: { lastPushAt: sql`${placeholder('now')}`, rowsPushed: sql`${machines.rowsPushed} + ${placeholder('rows')}` },
-      })
-      .prepare(),
-    notePull: db
-      .insert(machines)
-      .values({ ...first, lastPullAt: placeholder('now'), rowsPulled: placeholder('rows') })
-      .onConflictDoUpdate({
-        target: machines.machineId,
-        set: { lastPullAt: sql`${placeholder('now')}`, rowsPulled: sql`${machines.rowsPulled} + ${placeholder('rows')}` },
-      })
-      .prepare(),
+    notePush: noteMachine('lastPushAt', 'rowsPushed'),
+    notePull: noteMachine('lastPullAt', 'rowsPulled'),
     listMachines: db.select().from(machines).orderBy(machines.firstSeenAt, machines.machineId).prepare(),
   };
 }
