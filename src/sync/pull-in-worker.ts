@@ -80,7 +80,7 @@ function pullWorker() {
   const died = (cause: string) => {
     loaded();
     if (shared === thread) shared = null;
-    for (const [id, hear] of thread.pulls) hear({ id, failure: { name: 'SyncError', kind: 'transient', message: `The sync worker stopped (${cause})` } });
+    for (const [id, hear] of thread.pulls) hear({ id, failure: { name: 'SyncError', kind: 'transient', message: `The sync stopped unexpectedly (${cause}); it will try again by itself.` } });
   };
   worker.on('error', (error) => died(error.message));
   worker.on('exit', (code) => died(`exit code ${code}`));
