@@ -1,11 +1,11 @@
-// electron-builder configuration for `npm run dist:win|mac|linux` (plain CommonJS: electron-builder and
-// Jest both load it without a TypeScript loader).
-//
-// The update feed: BLOS_UPDATE_URL at build time becomes the generic publish URL baked into
-// app-update.yml; without it a placeholder is used and the built app checks for updates only where
-// BLOS_UPDATE_URL is configured at run time (see docs/electron-shell.md).
+// electron-builder configuration for `npm run dist:win|mac|linux` (scripts/dist.mjs). Plain CommonJS:
+// electron-builder and Jest both load it without a TypeScript loader. docs/electron-shell.md explains it.
+const afterPack = require('./scripts/after-pack');
+const { updateFeed } = require('./scripts/update-feed');
 
-const UPDATE_URL_PLACEHOLDER = 'https://updates.blos.invalid/desktop';
+// The update feed is fixed when the installers are built (BLOS_UPDATE_URL, https only) and baked into
+// resources/app-update.yml; a build without one has no feed and never checks for updates.
+const feed = updateFeed(process.env);
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -15,26 +15,43 @@ module.exports = {
   // Package name, not product name: no spaces in file names the update feed has to serve.
   artifactName: '${name}-${version}-${os}-${arch}.${ext}',
   directories: { output: 'release', buildResources: 'build' },
+  extraMetadata: {
+    // The deb's control file needs a homepage; Linux desktops match the window to its .desktop file
+    // through desktopName (Electron reads it from the packaged package.json).
+    homepage: 'https://blos.invalid/desktop',
+    desktopName: 'blos-desktop.desktop',
+  },
 
-  // What goes into app.asar, besides the production node_modules electron-builder adds itself.
-  // migrations/local is read at start-up by the migrator (main.ts passes app.getAppPath()/migrations/local).
+  // The app runs from its esbuild bundles (scripts/build.mjs), which already hold every JavaScript
+  // dependency. node_modules contributes only better-sqlite3 (its lib/ and the compiled module, which
+  // cannot be bundled) and the two small packages its lib/ requires to find that module.
   files: [
     'dist/**/*',
     '!dist/**/*.map',
     'migrations/local/**/*',
     'package.json',
-    // better-sqlite3's C sources and build leftovers: the app needs only its lib/ and the compiled .node.
-    '!**/node_modules/better-sqlite3/{deps,src}/**',
-    '!**/node_modules/better-sqlite3/build/{deps,Release/obj}/**',
-    '!**/node_modules/better-sqlite3/build/Release/test_extension.node',
+    '!node_modules/**/*',
+    'node_modules/better-sqlite3/package.json',
+    'node_modules/better-sqlite3/lib/**/*',
+    'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+    'node_modules/{bindings,file-uri-to-path}/{package.json,*.js}',
   ],
   asar: true,
   // A native module cannot be loaded from inside an archive.
   asarUnpack: ['**/node_modules/better-sqlite3/**'],
-  // Rebuilds better-sqlite3 for Electron's ABI while packaging only; npm install / npm test keep Node's build.
-  npmRebuild: true,
+  // Never rebuild in the project's node_modules (Jest needs its Node build there): afterPack puts in a
+  // better-sqlite3 built for this Electron in a copy, then checks every native module's ABI.
+  npmRebuild: false,
+  afterPack,
 
-  win: { target: ['nsis'] },
+  win: {
+    target: ['nsis'],
+    // Signed with WIN_CSC_LINK / WIN_CSC_KEY_PASSWORD (or CSC_LINK / CSC_KEY_PASSWORD). A build with an
+    // update feed must be signed: electron-updater then checks each downloaded installer's signature
+    // against the publisher name taken from the certificate (written into app-update.yml).
+    forceCodeSigning: Boolean(feed),
+    verifyUpdateCodeSignature: true,
+  },
   nsis: {
     // An assisted installer, per-user by default (no administrator rights needed), folder can be changed.
     oneClick: false,
@@ -47,6 +64,11 @@ module.exports = {
     // The zip is what electron-updater downloads on macOS; the dmg is for the first install.
     target: ['dmg', 'zip'],
     category: 'public.app-category.productivity',
+    // Signed with CSC_LINK / CSC_KEY_PASSWORD (a Developer ID Application certificate); notarized when
+    // APPLE_ID, APPLE_APP_SPECIFIC_PASSWORD and APPLE_TEAM_ID (or APPLE_API_KEY, APPLE_API_KEY_ID and
+    // APPLE_API_ISSUER) are set. The macOS updater installs only signed apps, hence forced with a feed.
+    hardenedRuntime: true,
+    forceCodeSigning: Boolean(feed),
   },
   linux: {
     target: ['AppImage', 'deb'],
@@ -55,5 +77,6 @@ module.exports = {
     synopsis: 'Offline-first field data entry',
   },
 
-  publish: [{ provider: 'generic', url: process.env.BLOS_UPDATE_URL || UPDATE_URL_PLACEHOLDER }],
+  // Uploads happen only with `--publish always` (scripts/dist.mjs --publish), never implicitly on CI.
+  publish: feed ? [{ provider: 'generic', url: feed }] : null,
 };

@@ -19,7 +19,9 @@ const externals = JSON.parse(fs.readFileSync(path.join(root, 'scripts/bundle-ext
 
 const common = {
   bundle: true,
-  sourcemap: true,
+  // Installers ship minified bundles; their maps stay in dist/ (scripts/dist.mjs keeps a copy beside the
+  // installers), so the shipped files carry no sourceMappingURL pointing at a file that is not there.
+  sourcemap: production ? 'external' : true,
   minify: production,
   logLevel: 'warning',
   absWorkingDir: root,

@@ -41,20 +41,38 @@ describe('electron-builder.config.js', () => {
     expect(config.linux).toMatchObject({ category: 'Office', maintainer: expect.stringMatching(/<.+@.+>/) });
   });
 
-  it('ships the bundles and the local migrations, and unpacks better-sqlite3 from the asar', () => {
-    expect(config.files).toEqual(expect.arrayContaining(['dist/**/*', 'migrations/local/**/*', 'package.json']));
+  it('ships the bundles, the local migrations and only better-sqlite3 from node_modules, unpacked from the asar', () => {
+    expect(config.files).toEqual(expect.arrayContaining(['dist/**/*', '!dist/**/*.map', 'migrations/local/**/*', 'package.json', '!node_modules/**/*']));
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(['**/node_modules/better-sqlite3/**']);
   });
 
-  it('rebuilds native modules for Electron while packaging (never in npm install or npm test)', () => {
-    expect(config.npmRebuild).toBe(true);
+  it("never rebuilds in the project's node_modules; afterPack puts in and checks the Electron build of better-sqlite3", () => {
+    expect(config.npmRebuild).toBe(false);
+    expect(config.afterPack).toEqual(expect.any(Function));
+    expect((config.afterPack as Function).name).toBe('afterPack');
   });
 
-  it('publishes to a generic feed: BLOS_UPDATE_URL at build time, else a placeholder that cannot resolve', () => {
-    expect(config.publish).toEqual([{ provider: 'generic', url: 'https://updates.blos.invalid/desktop' }]);
-    expect(loadConfig({ BLOS_UPDATE_URL: 'https://updates.example.org/blos' }).publish).toEqual([
-      { provider: 'generic', url: 'https://updates.example.org/blos' },
-    ]);
+  it('gives the deb its homepage and Linux desktops the .desktop name of the window', () => {
+    expect(config.extraMetadata).toMatchObject({ homepage: expect.stringMatching(/^https:\/\//), desktopName: 'blos-desktop.desktop' });
+  });
+
+  it('without BLOS_UPDATE_URL at build time: no feed, nothing to publish, signing not forced', () => {
+    expect(config.publish).toBeNull();
+    expect(config.win).toMatchObject({ forceCodeSigning: false, verifyUpdateCodeSignature: true });
+    expect(config.mac).toMatchObject({ forceCodeSigning: false, hardenedRuntime: true });
+  });
+
+  it('with an https BLOS_UPDATE_URL: the generic feed, and Windows and macOS builds must be signed', () => {
+    const withFeed = loadConfig({ BLOS_UPDATE_URL: 'https://updates.example.org/blos/' });
+    expect(withFeed.publish).toEqual([{ provider: 'generic', url: 'https://updates.example.org/blos' }]);
+    expect(withFeed.win).toMatchObject({ forceCodeSigning: true, verifyUpdateCodeSignature: true });
+    expect(withFeed.mac).toMatchObject({ forceCodeSigning: true });
+  });
+
+  it('refuses a feed that is not https, or that carries credentials, naming BLOS_UPDATE_URL', () => {
+    expect(() => loadConfig({ BLOS_UPDATE_URL: 'http://updates.example.org/blos' })).toThrow(/BLOS_UPDATE_URL: expected an https:\/\/ URL/);
+    expect(() => loadConfig({ BLOS_UPDATE_URL: 'updates.example.org' })).toThrow(/BLOS_UPDATE_URL/);
+    expect(() => loadConfig({ BLOS_UPDATE_URL: 'https://user:secret@updates.example.org/' })).toThrow(/without a user name or password/);
   });
 });
