@@ -1,6 +1,6 @@
-import { and, count, desc, eq, isNull, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { HybridClock } from './clock';
 import { compileRowStatement } from './compiled-statement';
@@ -24,24 +24,47 @@ export interface RepositoryContext {
 }
 
 export interface ListQuery {
-  /** Case-insensitive substring over the table's searchable columns. */
+  /**
+   * Households: every word is the start of a word in the household or its people (full-text index).
+   * Other tables: a case-insensitive substring of their searchable columns.
+   */
   search?: string;
   /** Exact matches on the table's filterable columns (e.g. area, householdId, outcome). */
   filters?: Record<string, string>;
+  /** Households only: those with a live visit matching all of these (outcome, visited in [from, to]). */
+  visited?: VisitedFilter;
+  /** A sortable column (default: newest first by id). Ties are broken by id, in the same direction. */
+  sort?: { by: string; descending?: boolean };
   /** Page size (1..500, default 50). */
   limit?: number;
-  /** Keyset cursor: the `nextAfter` of the previous page. */
+  /** Keyset cursor: the `nextAfter` of the previous page, of the same query and sort. */
   after?: string | null;
   includeDeleted?: boolean;
 }
 
+export interface VisitedFilter {
+  outcome?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  /** Epoch ms, inclusive. */
+  to?: number;
+}
+
 export interface Page<Row> {
   items: Row[];
-  /** Rows matching the query, all pages together. */
+  /** Rows matching the query, all pages together, counted up to COUNT_LIMIT. */
   total: number;
+  /** More than `total` rows match: counting stopped at COUNT_LIMIT. */
+  totalIsLowerBound: boolean;
   /** Cursor for the next page, null on the last one. */
   nextAfter: string | null;
 }
+
+/**
+ * Counting stops here: an exact count of 100,000 matches costs more than the page itself, and
+ * "more than 1,000" tells a person as much.
+ */
+export const COUNT_LIMIT = 1000;
 
 export class RecordNotFoundError extends Error {
   constructor(table: string, id: string) {
@@ -51,8 +74,12 @@ export class RecordNotFoundError extends Error {
 }
 
 interface RepositorySpec {
+  /** Searched by substring unless the table has a full-text index. */
   searchable: readonly SQLiteColumn[];
+  /** The table's rows are indexed in `record_search` by their household (migration 0004). */
+  fullText?: boolean;
   filterable: Record<string, SQLiteColumn>;
+  sortable: Record<string, SQLiteColumn>;
   /** Tables whose rows reference this one by household_id and are tombstoned with it. */
   dependents: readonly SyncedTableName[];
 }
@@ -60,6 +87,35 @@ interface RepositorySpec {
 const LIKE_ESCAPE = '\\';
 function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c)}%`;
+}
+
+/**
+ * The user's words as FTS5 prefix queries, each quoted so that FTS syntax (quotes, `-`, `*`, `NEAR`,
+ * column filters) is taken literally. A word without a letter or digit can match nothing.
+ */
+export function fullTextWords(search: string): string[] {
+  return search
+    .split(/\s+/)
+    .filter((word) => /[\p{L}\p{N}]/u.test(word))
+    .map((word) => `"${word.replace(/"/g, '""')}"*`);
+}
+
+/** A household's search documents share the range [seq * DOC_SLOT, (seq + 1) * DOC_SLOT) (migration 0004). */
+const DOC_SLOT = 2 ** 20;
+// Inlined, not bound: better-sqlite3 binds numbers as REAL, which would turn the division fractional.
+const SLOT_SQL = sql.raw(String(DOC_SLOT));
+const dialect = new SQLiteSyncDialect();
+
+/** Keyset cursors: the last row's sort value and id, so the next page starts right after it. */
+function encodeCursor(value: unknown, id: string): string {
+  return JSON.stringify([value, id]);
+}
+function decodeCursor(cursor: string): [string | number, string] {
+  const parsed: unknown = JSON.parse(cursor);
+  if (!Array.isArray(parsed) || parsed.length !== 2 || typeof parsed[1] !== 'string' || !['string', 'number'].includes(typeof parsed[0])) {
+    throw new Error(`Not a list cursor: ${cursor}`);
+  }
+  return parsed as [string | number, string];
 }
 
 /**
@@ -180,8 +236,116 @@ export class SyncedRepository<T extends SyncedTableName> {
     return row;
   }
 
+  /**
+   * Undoes a tombstone: a new change (newer stamp, this machine, dirty) that clears `deletedAt`, so it
+   * syncs like any edit. The records tombstoned with it (same `deletedAt`) come back with it.
+   */
+  restore(id: string): SyncedRow<T> {
+    const row = this.ctx.sqlite.transaction(() => {
+      const deletedAt = this.get(id)?.deletedAt;
+      if (deletedAt == null) throw new RecordNotFoundError(this.name, id);
+      const stamp = this.ctx.clock.stamp();
+      const revival = { deletedAt: null, machineId: this.ctx.machineId, dirty: true };
+      const restored = this.ctx.db
+        .update(this.table)
+        .set({ ...revival, updatedAt: this.stampAbove(this.table, stamp) } as never)
+        .where(and(eq(this.table.id, id), eq(this.table.deletedAt, deletedAt)))
+        .returning()
+        .get() as SyncedRow<T>;
+      for (const dependent of this.spec.dependents) {
+        const child = schema.syncedTables[dependent] as typeof schema.people;
+        this.ctx.db
+          .update(child)
+          .set({ ...revival, updatedAt: this.stampAbove(child, stamp) })
+          .where(and(eq(child.householdId, id), eq(child.deletedAt, deletedAt)))
+          .run();
+      }
+      this.ctx.clock.observe(restored.updatedAt);
+      return restored;
+    })();
+    this.ctx.onLocalWrite(this.name);
+    return row;
+  }
+
   list(query: ListQuery = {}): Page<SyncedRow<T>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
+    const words = this.spec.fullText && query.search?.trim() ? fullTextWords(query.search) : null;
+    if (words && words.length > 0 && !query.sort) return this.searchPage(words, { ...query, search: undefined }, limit);
+    const where = and(...this.conditions(query));
+    const counted = this.ctx.db.select({ one: sql`1` }).from(this.table).where(where).limit(COUNT_LIMIT + 1).as('counted');
+    const matches = this.ctx.db.select({ n: count() }).from(counted).get()?.n ?? 0;
+
+    // Default order: UUID v7 ids sort by creation time, newest first.
+    const sortColumn = query.sort ? this.spec.sortable[query.sort.by] : undefined;
+    if (query.sort && !sortColumn) throw new Error(`${this.name} cannot be sorted by "${query.sort.by}"`);
+    const descending = query.sort ? (query.sort.descending ?? false) : true;
+    const direction = descending ? desc : asc;
+    let pageWhere = where;
+    if (query.after && sortColumn) {
+      const [value, id] = decodeCursor(query.after);
+      const past = descending ? sql`(${sortColumn}, ${this.table.id}) < (${value}, ${id})` : sql`(${sortColumn}, ${this.table.id}) > (${value}, ${id})`;
+      pageWhere = and(where, past);
+    } else if (query.after) {
+      pageWhere = and(where, (descending ? lt : gt)(this.table.id, query.after));
+    }
+    const items = this.ctx.db
+      .select()
+      .from(this.table as typeof schema.households)
+      .where(pageWhere)
+      .orderBy(...(sortColumn ? [direction(sortColumn)] : []), direction(this.table.id))
+      .limit(limit + 1)
+      .all() as SyncedRow<T>[];
+    const hasMore = items.length > limit;
+    if (hasMore) items.pop();
+    const last = items.at(-1) as Record<string, unknown> | undefined;
+    const nextAfter = !hasMore || !last ? null : query.sort ? encodeCursor(last[query.sort.by], String(last.id)) : String(last.id);
+    return { items, total: Math.min(matches, COUNT_LIMIT), totalIsLowerBound: matches > COUNT_LIMIT, nextAfter };
+  }
+
+  /**
+   * A full-text search, newest household first, read from the index in document order so that it
+   * stops once it has a page and the capped count: a first keystroke matching most of the table
+   * costs no more than a rare word. The longest word drives the scan (likely the rarest); the others
+   * must each match one of the same household's documents. The cursor is the last household's seq.
+   */
+  private searchPage(words: string[], rest: ListQuery, limit: number): Page<SyncedRow<T>> {
+    const [driver, ...others] = [...words].sort((a, b) => b.length - a.length);
+    const slotStart = sql`(record_search.rowid / ${SLOT_SQL}) * ${SLOT_SQL}`;
+    const alsoMatching = others.map(
+      (word) => sql`exists (select 1 from record_search other where other.record_search match ${word}
+        and other.rowid between ${slotStart} and ${slotStart} + ${SLOT_SQL} - 1)`,
+    );
+    // CROSS JOIN keeps the index as the outer loop, read in descending document order.
+    const query = dialect.sqlToQuery(sql`select record_search.rowid / ${SLOT_SQL} as seq, record_search.household_id as id
+      from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
+      where record_search match ${driver} and ${and(sql`1`, ...alsoMatching, ...this.conditions(rest))}
+      order by record_search.rowid desc`);
+    const before = rest.after ? Number(rest.after) : Infinity;
+    const page: { seq: number; id: string }[] = [];
+    let matches = 0;
+    let lastSeq: number | null = null;
+    let hasMore = false;
+    for (const hit of this.ctx.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<{ seq: number; id: string }>) {
+      if (hit.seq === lastSeq) continue; // another document of the same household
+      lastSeq = hit.seq;
+      matches++;
+      if (hit.seq < before) {
+        if (page.length < limit) page.push(hit);
+        else hasMore = true;
+      }
+      if (hasMore && matches > COUNT_LIMIT) break;
+    }
+    const rows = page.length === 0 ? [] : (this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, page.map((p) => p.id))).all() as SyncedRow<T>[]);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return {
+      items: page.map((p) => byId.get(p.id)!),
+      total: Math.min(matches, COUNT_LIMIT),
+      totalIsLowerBound: matches > COUNT_LIMIT,
+      nextAfter: hasMore ? String(page.at(-1)!.seq) : null,
+    };
+  }
+
+  private conditions(query: ListQuery): (SQL | undefined)[] {
     const conditions: (SQL | undefined)[] = [];
     if (!query.includeDeleted) conditions.push(isNull(this.table.deletedAt));
     for (const [key, value] of Object.entries(query.filters ?? {})) {
@@ -189,25 +353,33 @@ export class SyncedRepository<T extends SyncedTableName> {
       if (!column) throw new Error(`${this.name} cannot be filtered by "${key}"`);
       conditions.push(eq(column, value));
     }
+    if (query.visited) conditions.push(this.visitedCondition(query.visited));
     const search = query.search?.trim();
-    if (search) {
+    if (search && this.spec.fullText) {
+      const words = fullTextWords(search);
+      if (words.length === 0) conditions.push(sql`0`);
+      // One lookup per word, so the words of one household may come from its head, address and people.
+      for (const word of words) {
+        conditions.push(inArray(this.table.id, sql`(SELECT household_id FROM record_search WHERE record_search MATCH ${word})`));
+      }
+    } else if (search) {
       const pattern = likePattern(search);
       conditions.push(or(...this.spec.searchable.map((c) => sql`${like(c, pattern)} ESCAPE ${LIKE_ESCAPE}`)));
     }
-    const where = and(...conditions);
-    const total = this.ctx.db.select({ n: count() }).from(this.table).where(where).get()?.n ?? 0;
-    const pageWhere = query.after ? and(where, lt(this.table.id, query.after)) : where;
-    // UUID v7 ids sort by creation time: newest first, and a stable keyset for paging.
-    const items = this.ctx.db
-      .select()
-      .from(this.table as typeof schema.households)
-      .where(pageWhere)
-      .orderBy(desc(this.table.id))
-      .limit(limit + 1)
-      .all() as SyncedRow<T>[];
-    const hasMore = items.length > limit;
-    if (hasMore) items.pop();
-    return { items, total, nextAfter: hasMore ? (items.at(-1)?.id ?? null) : null };
+    return conditions;
+  }
+
+  private visitedCondition(visited: VisitedFilter): SQL {
+    if (this.name !== 'households') throw new Error(`${this.name} cannot be filtered by visits`);
+    const { visits } = schema;
+    const matching = and(
+      eq(visits.householdId, this.table.id),
+      isNull(visits.deletedAt),
+      visited.outcome !== undefined ? eq(visits.outcome, visited.outcome as never) : undefined,
+      visited.from !== undefined ? gte(visits.visitedAt, visited.from) : undefined,
+      visited.to !== undefined ? lte(visits.visitedAt, visited.to) : undefined,
+    );
+    return sql`exists (select 1 from ${visits} where ${matching})`;
   }
 }
 
@@ -215,18 +387,22 @@ export function createRepositories(ctx: RepositoryContext) {
   const { households, people, visits } = schema;
   return {
     households: new SyncedRepository(ctx, 'households', {
-      searchable: [households.headName, households.address, households.phone, households.area],
-      filterable: { area: households.area },
+      searchable: [],
+      fullText: true,
+      filterable: { area: households.area, enteredBy: households.enteredBy },
+      sortable: { headName: households.headName, area: households.area, enteredBy: households.enteredBy },
       dependents: ['people', 'visits'],
     }),
     people: new SyncedRepository(ctx, 'people', {
       searchable: [people.fullName, people.phone, people.idDocument],
       filterable: { householdId: people.householdId, gender: people.gender },
+      sortable: { fullName: people.fullName },
       dependents: [],
     }),
     visits: new SyncedRepository(ctx, 'visits', {
       searchable: [visits.notes, visits.enteredBy],
       filterable: { householdId: visits.householdId, outcome: visits.outcome, enteredBy: visits.enteredBy },
+      sortable: { visitedAt: visits.visitedAt },
       dependents: [],
     }),
   };

@@ -5,8 +5,11 @@ import { syncedTable } from './synced-table';
 
 // ---- Synced tables (replicated through the sync server) ----
 
+// (column, id) indexes serve the households list sorted by that column, with id as the keyset tiebreak.
 export const households = syncedTable('households', householdColumns(), (t) => [
-  index('households_area_idx').on(t.area),
+  index('households_area_idx').on(t.area, t.id),
+  index('households_head_name_idx').on(t.headName, t.id),
+  index('households_entered_by_idx').on(t.enteredBy, t.id),
 ]);
 
 export const people = syncedTable('people', personColumns(() => households.id), (t) => [

@@ -49,9 +49,13 @@ const recordValues = {
 const listBase = {
   search: z.string().max(200, 'at most 200 characters').optional(),
   limit: z.number().int().min(1).max(500).optional(),
-  after: z.string().max(64).nullable().optional(),
+  // A sorted list's cursor holds the last row's sort value (up to 200 characters) and id.
+  after: z.string().max(600).nullable().optional(),
   includeDeleted: z.boolean().optional(),
 };
+const sortBy = <const C extends readonly [string, ...string[]]>(columns: C) =>
+  z.object({ by: z.enum(columns), descending: z.boolean().optional() }).strict().optional();
+const epochMs = z.number().int().nonnegative();
 const filter = z.string().max(200);
 
 /** One object schema per table, told apart by `table`. */
@@ -73,6 +77,7 @@ const changes = <S extends z.ZodObject>(schema: S) =>
   schema.refine((values) => Object.keys(values).length > 0, 'nothing to change');
 
 const MAX_BATCH = 500;
+const MAX_PEOPLE = 50;
 const batchOf = <S extends z.ZodType>(schema: S) =>
   z.array(schema).min(1, 'at least one record').max(MAX_BATCH, `at most ${MAX_BATCH} records per batch`);
 
@@ -103,10 +108,16 @@ export const contract = {
 
   'records.list': {
     input: perTable({
-      households: { ...listBase, filters: z.object({ area: filter }).partial().strict().optional() },
+      households: {
+        ...listBase,
+        filters: z.object({ area: filter, enteredBy: filter }).partial().strict().optional(),
+        visited: z.object({ outcome: z.enum(VISIT_OUTCOMES), from: epochMs, to: epochMs }).partial().strict().optional(),
+        sort: sortBy(['headName', 'area', 'enteredBy']),
+      },
       people: {
         ...listBase,
         filters: z.object({ householdId: filter, gender: z.enum(GENDERS) }).partial().strict().optional(),
+        sort: sortBy(['fullName']),
       },
       visits: {
         ...listBase,
@@ -115,6 +126,7 @@ export const contract = {
           .partial()
           .strict()
           .optional(),
+        sort: sortBy(['visitedAt']),
       },
     }),
     access: 'user',
@@ -145,6 +157,19 @@ export const contract = {
     access: 'user',
   },
   'records.delete': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
+  /** Undoes a delete: the record (and what was deleted with it) comes back as a new change that syncs. */
+  'records.restore': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
+  /** A household with its people and an optional visit, saved in one transaction: all or nothing. */
+  'records.enterHousehold': {
+    input: z
+      .object({
+        household: recordValues.households,
+        people: z.array(recordValues.people.omit({ householdId: true })).max(MAX_PEOPLE, `at most ${MAX_PEOPLE} people`),
+        visit: recordValues.visits.omit({ householdId: true }).optional(),
+      })
+      .strict(),
+    access: 'user',
+  },
 
   'dashboard.summary': { input: none, access: 'user' },
 
@@ -219,6 +244,12 @@ export interface SessionStatus {
   idleTimeoutMs: number;
 }
 
+export interface EnteredHousehold {
+  household: SyncedRow<'households'>;
+  people: SyncedRow<'people'>[];
+  visit: SyncedRow<'visits'> | null;
+}
+
 export interface DashboardSummary {
   /** Live (not deleted) records per table. */
   counts: Record<SyncedTableName, number>;
@@ -286,6 +317,9 @@ export interface ContractOutputs {
   'records.update': RecordRow;
   /** The tombstoned record. */
   'records.delete': RecordRow;
+  /** The record, live again. */
+  'records.restore': RecordRow;
+  'records.enterHousehold': EnteredHousehold;
   'dashboard.summary': DashboardSummary;
   'sync.status': SyncStatus;
   /** The status after the exchange finished (or failed: see lastError). */

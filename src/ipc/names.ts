@@ -15,6 +15,8 @@ export const CONTRACT_NAMES = [
   'records.batchCreate',
   'records.update',
   'records.delete',
+  'records.restore',
+  'records.enterHousehold',
   'dashboard.summary',
   'sync.status',
   'sync.now',

@@ -115,4 +115,41 @@ describe('records through the contract', () => {
     expect(summary.sync).toMatchObject({ state: 'disabled', pendingTotal: expect.any(Number) });
     expect(old.id).not.toBe(today.id);
   });
+
+  it('enters a household with its people and a visit in one transaction: all of it, or on one bad field none of it', async () => {
+    const h = await startCoreWithAccounts();
+    const entered = await h.ok(W, 'records.enterHousehold', {
+      household: { area: 'North', headName: 'Amina' },
+      people: [{ fullName: 'Amina' }, { fullName: 'Yusuf', gender: 'male', dateOfBirth: '2015-03-09' }],
+      visit: { visitedAt: h.clock.now, outcome: 'completed' },
+    });
+    expect(entered.people.map((p) => [p.fullName, p.householdId, p.enteredBy])).toEqual([
+      ['Amina', entered.household.id, WORKER.username],
+      ['Yusuf', entered.household.id, WORKER.username],
+    ]);
+    expect(entered.visit).toMatchObject({ householdId: entered.household.id, outcome: 'completed', enteredBy: WORKER.username });
+
+    const refused = await h.fail(W, 'records.enterHousehold', {
+      household: { area: 'South', headName: 'Grace' },
+      people: [{ fullName: 'Grace' }, { fullName: '  ' }],
+    });
+    expect(refused).toMatchObject({ code: 'invalid_input', fields: { 'people.1.fullName': 'required' } });
+    expect((await h.ok(W, 'records.list', { table: 'households' })).total).toBe(1);
+    expect((await h.ok(W, 'records.list', { table: 'people' })).total).toBe(2);
+  });
+
+  it('undoes a delete: the household and what was deleted with it come back as a change to sync', async () => {
+    const h = await startCoreWithAccounts();
+    const household = await h.ok(W, 'records.create', { table: 'households', values: { area: 'North' } });
+    const person = await h.ok(W, 'records.create', { table: 'people', values: { householdId: household.id, fullName: 'Awa' } });
+    await h.ok(W, 'records.delete', { table: 'households', id: household.id });
+    // A person of a deleted household cannot come back on its own.
+    expect(await h.fail(W, 'records.restore', { table: 'people', id: person.id })).toMatchObject({ code: 'invalid_input' });
+    const restored = await h.ok(W, 'records.restore', { table: 'households', id: household.id });
+    expect(restored).toMatchObject({ deletedAt: null, dirty: true });
+    expect(await h.ok(W, 'records.get', { table: 'people', id: person.id })).toMatchObject({ deletedAt: null });
+    expect(await h.fail(W, 'records.restore', { table: 'households', id: household.id })).toMatchObject({ code: 'not_found' });
+    expect(await h.fail(W, 'records.restore', { table: 'visits', id: MISSING })).toMatchObject({ code: 'not_found' });
+  });
 });
+

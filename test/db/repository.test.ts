@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import { RecordNotFoundError } from '../../src/db/repository';
+import { COUNT_LIMIT, RecordNotFoundError } from '../../src/db/repository';
 import { tempDir } from '../support/temp';
 
 let now: number;
@@ -135,8 +135,141 @@ describe('repositories', () => {
       'Head 118',
       'Head 119',
     ]);
-    // LIKE wildcards in the search text are matched literally.
-    expect(store.repos.households.list({ search: '_%' }).items.map((h) => h.headName)).toEqual(['Head 7']);
     expect(() => store.repos.households.list({ filters: { notes: 'x' } })).toThrow(/cannot be filtered by "notes"/);
+  });
+
+  it('restore undoes a tombstone with a newer stamp, bringing back what was deleted with it, not what was deleted before', () => {
+    const household = store.repos.households.create({ area: 'North' });
+    const earlier = store.repos.people.create({ householdId: household.id, fullName: 'Left before' });
+    const person = store.repos.people.create({ householdId: household.id, fullName: 'Yusuf' });
+    now += 1000;
+    store.repos.people.softDelete(earlier.id);
+    now += 1000;
+    const tombstone = store.repos.households.softDelete(household.id);
+    store.sqlite.prepare('UPDATE households SET dirty = 0').run(); // the tombstone reached the server
+
+    now += 1000;
+    const restored = store.repos.households.restore(household.id);
+    expect(restored).toMatchObject({ deletedAt: null, dirty: true, machineId: store.machineId });
+    expect(restored.updatedAt).toBeGreaterThan(tombstone.updatedAt);
+    expect(store.repos.people.get(person.id)).toMatchObject({ deletedAt: null, dirty: true });
+    expect(store.repos.people.get(earlier.id)?.deletedAt).not.toBeNull();
+    expect(() => store.repos.households.restore(household.id)).toThrow(RecordNotFoundError);
+  });
+});
+
+describe('the households list at scale: search, filters, sort', () => {
+  const seed = () => {
+    const [amina, yusuf, grace] = store.repos.households.batchCreate([
+      { area: 'North', headName: 'Amina Bello', address: '12 Market Road', phone: '0803 123-4567', enteredBy: 'ada' },
+      { area: 'South', headName: 'Yusuf Okafor', address: '4 Mission Lane', enteredBy: 'ben' },
+      { area: 'North', headName: 'Grace Ézé', enteredBy: 'ben' },
+    ]);
+    store.repos.people.batchCreate([
+      { householdId: yusuf!.id, fullName: 'Halima Okafor', phone: '0701 555 0000' },
+      { householdId: yusuf!.id, fullName: 'Fatima Okafor' },
+    ]);
+    return { amina: amina!, yusuf: yusuf!, grace: grace! };
+  };
+  const heads = (query: Parameters<typeof store.repos.households.list>[0]) => store.repos.households.list(query).items.map((h) => h.headName);
+
+  it('finds households by the start of any word of the head, address, area, phone or their people, accents and case aside', () => {
+    seed();
+    expect(heads({ search: 'ami' })).toEqual(['Amina Bello']);
+    expect(heads({ search: 'mark' })).toEqual(['Amina Bello']);
+    expect(heads({ search: '08031234567' })).toEqual(['Amina Bello']); // the phone's digits, however it was typed
+    expect(heads({ search: 'halima' })).toEqual(['Yusuf Okafor']);
+    expect(heads({ search: '0701' })).toEqual(['Yusuf Okafor']);
+    expect(heads({ search: 'eze' })).toEqual(['Grace Ézé']);
+    expect(heads({ search: 'NORTH' })).toEqual(['Grace Ézé', 'Amina Bello']);
+    // Every word must match, each in the household or in one of its people.
+    expect(heads({ search: 'south fatima' })).toEqual(['Yusuf Okafor']);
+    expect(heads({ search: 'north fatima' })).toEqual([]);
+  });
+
+  it('takes the search text literally: FTS syntax neither fails nor widens the search', () => {
+    seed();
+    for (const search of ['"', 'ami"', 'NEAR(ami', 'ami OR yusuf', 'head_name:ami', '-ami', '*', 'ami*', '^ami']) {
+      expect(() => store.repos.households.list({ search })).not.toThrow();
+    }
+    expect(heads({ search: 'ami OR yusuf' })).toEqual([]);
+    expect(heads({ search: '*' })).toEqual([]);
+    expect(heads({ search: 'ami*' })).toEqual(['Amina Bello']);
+  });
+
+  it('keeps the index true through edits, deletes, undo and moves of people, including rows written without the repository', () => {
+    const { amina, yusuf } = seed();
+    store.repos.households.update(amina.id, { headName: 'Aminat Bello' });
+    expect(heads({ search: 'aminat' })).toEqual(['Aminat Bello']);
+    const halima = store.repos.people.list({ search: 'Halima' }).items[0]!;
+    store.repos.people.update(halima.id, { householdId: amina.id });
+    expect(heads({ search: 'halima' })).toEqual(['Aminat Bello']);
+    store.repos.people.softDelete(halima.id);
+    expect(heads({ search: 'halima' })).toEqual([]);
+    store.repos.people.restore(halima.id);
+    expect(heads({ search: 'halima' })).toEqual(['Aminat Bello']);
+    store.repos.households.softDelete(yusuf.id);
+    expect(heads({ search: 'fatima' })).toEqual([]);
+    store.repos.households.restore(yusuf.id);
+    expect(heads({ search: 'fatima' })).toEqual(['Yusuf Okafor']);
+    // As the pull worker writes: plain SQL on the tables, no repository involved.
+    store.sqlite.prepare("UPDATE households SET head_name = 'Pulled Name', dirty = 0 WHERE id = ?").run(yusuf.id);
+    expect(heads({ search: 'pulled' })).toEqual(['Pulled Name']);
+    store.sqlite.prepare('DELETE FROM people WHERE household_id = ?').run(yusuf.id);
+    expect(heads({ search: 'fatima' })).toEqual([]);
+    expect(store.sqlite.prepare('SELECT count(*) FROM search_people').pluck().get()).toBe(1);
+  });
+
+  it('pages through many matches without repeating a household, counting up to the limit', () => {
+    const created = store.repos.households.batchCreate(Array.from({ length: COUNT_LIMIT + 30 }, (_, i) => ({ area: 'North', headName: `Head ${i}` })));
+    store.repos.people.batchCreate(created.map((h) => ({ householdId: h.id, fullName: 'Same Name' })));
+    const seen: string[] = [];
+    let after: string | null = null;
+    let first = true;
+    do {
+      const page = store.repos.households.list({ search: 'same', limit: 400, after });
+      if (first) expect(page).toMatchObject({ total: COUNT_LIMIT, totalIsLowerBound: true });
+      first = false;
+      seen.push(...page.items.map((h) => h.id));
+      after = page.nextAfter;
+    } while (after);
+    expect(seen).toEqual(created.map((h) => h.id).reverse());
+    expect(store.repos.households.list({ search: 'head 7' }).total).toBe(1 + 10 + 100); // 7, 70-79, 700-799
+  });
+
+  it('filters by area, who entered it and a visit of an outcome within dates', () => {
+    const { amina, yusuf, grace } = seed();
+    store.repos.visits.create({ householdId: amina.id, visitedAt: 1_000, outcome: 'follow_up' });
+    store.repos.visits.create({ householdId: grace.id, visitedAt: 5_000, outcome: 'follow_up' });
+    const deleted = store.repos.visits.create({ householdId: yusuf.id, visitedAt: 5_000, outcome: 'follow_up' });
+    store.repos.visits.softDelete(deleted.id);
+    expect(heads({ filters: { area: 'North', enteredBy: 'ben' } })).toEqual(['Grace Ézé']);
+    expect(heads({ visited: { outcome: 'follow_up' } })).toEqual(['Grace Ézé', 'Amina Bello']);
+    expect(heads({ visited: { outcome: 'follow_up', from: 2_000, to: 9_000 } })).toEqual(['Grace Ézé']);
+    expect(heads({ visited: { outcome: 'completed' } })).toEqual([]);
+    expect(heads({ search: 'north', visited: { to: 2_000 } })).toEqual(['Amina Bello']);
+  });
+
+  it('sorts by a column either way, paging by keyset through ties', () => {
+    const created = store.repos.households.batchCreate(
+      Array.from({ length: 30 }, (_, i) => ({ area: ['North', 'South', 'East'][i % 3]!, headName: `Head ${String(i % 10).padStart(2, '0')}` })),
+    );
+    const walk = (sort: { by: string; descending?: boolean }, search?: string) => {
+      const rows: string[] = [];
+      let after: string | null = null;
+      do {
+        const page = store.repos.households.list({ sort, search, limit: 7, after });
+        rows.push(...page.items.map((h) => `${h.area}/${h.headName}/${h.id}`));
+        after = page.nextAfter;
+      } while (after);
+      return rows;
+    };
+    const key = (h: (typeof created)[number], by: 'area' | 'headName') => `${h[by]}\u0000${h.id}`;
+    const expected = (by: 'area' | 'headName', descending: boolean) =>
+      [...created].sort((a, b) => (key(a, by) < key(b, by) ? -1 : 1) * (descending ? -1 : 1)).map((h) => `${h.area}/${h.headName}/${h.id}`);
+    expect(walk({ by: 'area' })).toEqual(expected('area', false));
+    expect(walk({ by: 'headName', descending: true })).toEqual(expected('headName', true));
+    expect(walk({ by: 'area' }, 'north')).toEqual(expected('area', false).filter((r) => r.startsWith('North/')));
+    expect(() => store.repos.households.list({ sort: { by: 'notes' } })).toThrow(/cannot be sorted by "notes"/);
   });
 });

@@ -44,7 +44,14 @@ function stampEnteredBy<V extends object>(values: V, username: string): V {
 }
 
 export const recordHandlers: HandlerMap<
-  'records.list' | 'records.get' | 'records.create' | 'records.batchCreate' | 'records.update' | 'records.delete'
+  | 'records.list'
+  | 'records.get'
+  | 'records.create'
+  | 'records.batchCreate'
+  | 'records.update'
+  | 'records.delete'
+  | 'records.restore'
+  | 'records.enterHousehold'
 > = {
   'records.list': (input, _ctx, { store }) => {
     const { table, ...query } = input;
@@ -75,4 +82,24 @@ export const recordHandlers: HandlerMap<
 
   'records.delete': (input, _ctx, { store }) =>
     rethrowNotFound(input.table, input.id, () => repo(store, input.table).softDelete(input.id) as RecordRow),
+
+  'records.restore': (input, _ctx, { store }) =>
+    rethrowNotFound(input.table, input.id, () => {
+      // A person or visit comes back only to a live household.
+      const row = repo(store, input.table).get(input.id) as { householdId?: string } | undefined;
+      if (row) requireHouseholds(store, input.table, [row], () => 'id');
+      return repo(store, input.table).restore(input.id) as RecordRow;
+    }),
+
+  'records.enterHousehold': (input, ctx, { store }) => {
+    const by = ctx.account.username;
+    // Savepoints inside one transaction: the household, its people and its visit, or nothing.
+    return store.sqlite.transaction(() => {
+      const household = store.repos.households.create(stampEnteredBy(input.household, by));
+      const householdId = household.id;
+      const people = input.people.length === 0 ? [] : store.repos.people.batchCreate(input.people.map((p) => stampEnteredBy({ ...p, householdId }, by)));
+      const visit = input.visit ? store.repos.visits.create(stampEnteredBy({ ...input.visit, householdId }, by)) : null;
+      return { household, people, visit };
+    })();
+  },
 };

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openLocalStore, type LocalStore } from '../src/db/local-store';
+import type { ListQuery } from '../src/db/repository';
+import { median, percentile, type BenchFigure } from './figures';
+
+/**
+ * The households list at field scale (default 100,000 households with 3 people each, and a visit
+ * for every other household): the first page, searches as a person types them, filters and sorted
+ * pages, each through the repository as `records.list` runs them. Target: under 50 ms each.
+ * BENCH_SEARCH_HOUSEHOLDS sets the size.
+ */
+
+const HOUSEHOLDS = Number(process.env.BENCH_SEARCH_HOUSEHOLDS ?? 100_000);
+const RUNS = 15;
+const AREAS = ['North', 'South', 'East', 'West', 'Riverside', 'Hilltop', 'Market', 'Harbour'];
+const NAMES = ['Amina', 'Yusuf', 'Fatima', 'Ibrahim', 'Grace', 'John', 'Mary', 'Musa', 'Halima', 'Peter', 'Aisha', 'Samuel'];
+const FAMILIES = ['Bello', 'Okafor', 'Mensah', 'Abubakar', 'Adeyemi', 'Kamau', 'Otieno', 'Nwosu', 'Danjuma', 'Eze'];
+
+function seed(store: LocalStore): number {
+  const started = performance.now();
+  const batch = 500;
+  for (let start = 0; start < HOUSEHOLDS; start += batch) {
+    const households = store.repos.households.batchCreate(
+      Array.from({ length: Math.min(batch, HOUSEHOLDS - start) }, (_, j) => {
+        const i = start + j;
+        return {
+          area: AREAS[i % AREAS.length]!,
+          headName: `${NAMES[i % NAMES.length]} ${FAMILIES[(i >> 3) % FAMILIES.length]} ${i}`,
+          address: `${i % 977} ${FAMILIES[i % FAMILIES.length]} Street`,
+          phone: `0803 ${String(i).padStart(7, '0')}`,
+          enteredBy: i % 3 === 0 ? 'amina' : 'yusuf',
+        };
+      }),
+    );
+    store.repos.people.batchCreate(
+      households.flatMap((h, j) =>
+        Array.from({ length: 3 }, (_, k) => ({ householdId: h.id, fullName: `${NAMES[(start + j + k + 1) % NAMES.length]} ${FAMILIES[k]}` })),
+      ),
+    );
+    store.repos.visits.batchCreate(
+      households
+        .filter((_, j) => j % 2 === 0)
+        .map((h, j) => ({ householdId: h.id, visitedAt: 1_700_000_000_000 + (start + j) * 60_000, outcome: j % 4 === 0 ? ('follow_up' as const) : ('completed' as const) })),
+    );
+  }
+  return performance.now() - started;
+}
+
+function time(store: LocalStore, query: ListQuery): number[] {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const started = performance.now();
+    store.repos.households.list({ limit: 50, ...query });
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b);
+}
+
+export default async function householdSearchBench(): Promise<BenchFigure[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blos-bench-search-'));
+  const bench = 'household-search';
+  const store = openLocalStore({ file: path.join(dir, 'app.db') });
+  try {
+    const seedMs = seed(store);
+    const figures: BenchFigure[] = [
+      { bench, metric: `seed ${HOUSEHOLDS} households, ${HOUSEHOLDS * 3} people (indexed)`, value: seedMs / 1000, unit: 's' },
+    ];
+    const second = store.repos.households.list({ limit: 50 }).nextAfter;
+    const cases: [string, ListQuery][] = [
+      ['first page', {}],
+      ['second page', { after: second }],
+      ['search "a" (first keystroke)', { search: 'a' }],
+      ['search "ami"', { search: 'ami' }],
+      ['search "amina bello"', { search: 'amina bello' }],
+      ['search a person "halima okafor"', { search: 'halima okafor' }],
+      ['search a phone "08030012345"', { search: '08030012345' }],
+      ['search no match "zzzz"', { search: 'zzzz' }],
+      ['filter area', { filters: { area: 'Market' } }],
+      ['filter area + entered by + outcome', { filters: { area: 'Market', enteredBy: 'amina' }, visited: { outcome: 'follow_up' } }],
+      ['sorted by head of household', { sort: { by: 'headName' } }],
+      ['sorted by area, descending', { sort: { by: 'area', descending: true } }],
+      ['search "ami" sorted by head', { search: 'ami', sort: { by: 'headName' } }],
+    ];
+    for (const [name, query] of cases) {
+      const times = time(store, query);
+      figures.push({ bench, metric: `${name}: median`, value: median(times), unit: 'ms' });
+      figures.push({ bench, metric: `${name}: p90`, value: percentile(times, 90), unit: 'ms', target: '< 50' });
+    }
+    return figures;
+  } finally {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
