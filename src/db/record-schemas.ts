@@ -1,5 +1,6 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { isWellFormedText } from '../shared/unicode';
 import type { JsonObject } from './domain-columns';
 import { isJsonObject, JSON_OBJECT_LIMITS } from './json-object';
 import { households, people, syncedTables, visits, type SyncedTableName } from './schema';
@@ -21,9 +22,37 @@ const SYNC_KEYS = {
   dirty: true,
 } as const;
 
-const text = (max: number) => (s: z.ZodString) => s.trim().max(max, `at most ${max} characters`);
-const required = (max: number) => (s: z.ZodString) =>
-  s.trim().min(1, 'required').max(max, `at most ${max} characters`);
+/**
+ * Every domain string column is trimmed of surrounding whitespace and then checked
+ * (docs/sync-protocol.md 4.1). Zod counts a string's length in code points, as the protocol does.
+ */
+const trimmedText = () => z.string().trim().refine(isWellFormedText, 'not valid Unicode text');
+const text = (max: number) => () => trimmedText().max(max, `at most ${max} characters`);
+const required = (max: number) => () => trimmedText().min(1, 'required').max(max, `at most ${max} characters`);
+/** One of a fixed list, after trimming. */
+const choice = <T extends z.ZodEnum<Readonly<Record<string, string>>>>(options: T) => z.string().trim().pipe(options).meta({ enum: options.options });
+
+/** RFC 9562 layout, versions 1-8, or the nil and max UUIDs; lowercase only, so one row has one id. */
+export const UUID_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+const uuid = (s: z.ZodString) => s.regex(UUID_PATTERN, 'a UUID in lowercase').meta({ format: 'uuid' });
+/** A row's own id: exact, never trimmed (a trimmed id would name another row than the client's). */
+export const uuidSchema = uuid(z.string());
+
+function isCalendarDate(date: string): boolean {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
+}
+/** A real day of the Gregorian calendar (RFC 3339 full-date), years 0000-9999. */
+const calendarDate = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date as YYYY-MM-DD', abort: true })
+    .refine(isCalendarDate, 'not a real calendar date')
+    .meta({ format: 'date' });
+
 const JSON_OBJECT_RULE = `a JSON object (keys of at most ${JSON_OBJECT_LIMITS.keyLength} characters, nesting of at most ${JSON_OBJECT_LIMITS.depth} levels, at most ${JSON_OBJECT_LIMITS.bytes / 1024} KiB)`;
 const jsonObject = z.custom<JsonObject>(isJsonObject, JSON_OBJECT_RULE).meta({ type: 'object', description: JSON_OBJECT_RULE });
 
@@ -41,9 +70,10 @@ export const householdInput = createInsertSchema(households, {
   .strict();
 
 export const personInput = createInsertSchema(people, {
-  householdId: (s) => s.uuid(),
+  householdId: () => uuid(z.string().trim()),
   fullName: required(200),
-  dateOfBirth: (s) => s.regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD'),
+  dateOfBirth: calendarDate,
+  gender: choice,
   phone: text(40),
   idDocument: text(100),
   // A schema (not a callback) replaces drizzle-zod's column schema whole, default-optional included.
@@ -54,8 +84,9 @@ export const personInput = createInsertSchema(people, {
   .strict();
 
 export const visitInput = createInsertSchema(visits, {
-  householdId: (s) => s.uuid(),
+  householdId: () => uuid(z.string().trim()),
   visitedAt: (s) => s.int().nonnegative(),
+  outcome: choice,
   notes: text(4000),
   answers: jsonObject.optional(),
   enteredBy: text(100),

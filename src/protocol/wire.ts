@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { householdInput, personInput, visitInput } from '../db/record-schemas';
+import { householdInput, personInput, uuidSchema, visitInput } from '../db/record-schemas';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 
 /**
@@ -44,7 +44,7 @@ const stamp = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
 /** The sync columns every record carries on the wire. */
 const replicated = {
-  id: z.uuid(),
+  id: uuidSchema,
   createdAt: stamp,
   updatedAt: stamp,
   machineId: machineIdSchema,
@@ -102,9 +102,12 @@ export type PushResponse = z.infer<typeof pushResponseSchema>;
 
 // ---- pull ----
 
+/** A query parameter as plain decimal digits: no sign, no exponent, no hex, not empty. */
+const decimalParameter = () => z.string().regex(/^[0-9]+$/, 'a plain decimal integer').transform(Number);
+
 export const pullQuerySchema = z.object({
-  since: z.coerce.number().int().nonnegative().default(0),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pullMax).default(LIMITS.pullDefault),
+  since: decimalParameter().pipe(stamp).default(0),
+  limit: decimalParameter().pipe(z.number().int().min(1).max(LIMITS.pullMax)).default(LIMITS.pullDefault),
 });
 export type PullQuery = z.infer<typeof pullQuerySchema>;
 

@@ -39,6 +39,16 @@ const FASTIFY_ERRORS: Record<string, [number, ErrorCode, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'malformed_json', 'The body is not valid JSON.'],
 };
 
+/** Fatal: bytes that are not UTF-8 are refused, never stored as U+FFFD. A leading byte order mark is dropped. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+function utf8Text(bytes: Buffer): string {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'The body is not valid UTF-8.');
+  }
+}
+
 function toHttpError(error: unknown): HttpError | null {
   if (error instanceof HttpError) return error;
   const { code, statusCode, message } = error as { code?: string; statusCode?: number; message?: string };
@@ -84,8 +94,8 @@ export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyI
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
-    decodeBody(raw as Buffer, request.headers['content-encoding']).then(
-      (json) => jsonParse(request, json.toString('utf8'), done),
+    decodeBody(raw as Buffer, request.headers['content-encoding']).then(utf8Text).then(
+      (json) => jsonParse(request, json, done),
       (error: unknown) => done(error as Error, undefined),
     );
   });

@@ -51,3 +51,61 @@ describe('record input schemas', () => {
     expect(result.error!.issues.map((i) => i.path.join('.'))).toEqual(['householdId', 'dateOfBirth']);
   });
 });
+
+/** The rules docs/sync-protocol.md section 4 states for an implementer in another language. */
+describe('record rules an independent implementation must match', () => {
+  const person = (patch: Record<string, unknown>) => ({ householdId: HOUSEHOLD, fullName: 'A', ...patch });
+
+  it('count characters as Unicode code points: an emoji is one character', () => {
+    expect(householdInput.safeParse({ area: '😀'.repeat(100) }).success).toBe(true);
+    expect(householdInput.safeParse({ area: '😀'.repeat(101) }).error!.issues[0]).toMatchObject({ path: ['area'], message: 'at most 100 characters' });
+    expect(visitInput.safeParse(visit({ ['😀'.repeat(100)]: 1 })).success).toBe(true);
+    expect(visitInput.safeParse(visit({ ['😀'.repeat(101)]: 1 })).success).toBe(false);
+  });
+
+  it('refuse text holding a lone surrogate rather than storing a replacement character', () => {
+    expect(householdInput.safeParse({ area: 'North \ud800' }).error!.issues[0]).toMatchObject({ path: ['area'], message: 'not valid Unicode text' });
+    expect(visitInput.safeParse(visit({ note: 'x\udc00' })).success).toBe(false);
+    expect(visitInput.safeParse(visit({ ['k\ud83d']: 1 })).success).toBe(false);
+  });
+
+  it('measure JSON columns in UTF-8 bytes of their compact serialisation', () => {
+    // 'é' is one UTF-16 unit but two bytes: 35,000 of them are 70,011 bytes.
+    expect(visitInput.safeParse(visit({ blob: 'é'.repeat(35_000) })).success).toBe(false);
+    expect(visitInput.safeParse(visit({ blob: 'é'.repeat((65_536 - 11) / 2) + 'x' })).success).toBe(true);
+    expect(visitInput.safeParse(visit({ blob: 'é'.repeat((65_536 - 11) / 2) + 'xx' })).success).toBe(false);
+  });
+
+  it('count nesting from the top object as level 1: 16 levels pass, 17 do not, arrays counting like objects', () => {
+    const nested = (levels: number) => JSON.parse('{"a":'.repeat(levels - 1) + '{}' + '}'.repeat(levels - 1));
+    expect(visitInput.safeParse(visit(nested(16))).success).toBe(true);
+    expect(visitInput.safeParse(visit(nested(17))).success).toBe(false);
+    const arrays = (levels: number) => JSON.parse('{"a":' + '['.repeat(levels - 1) + ']'.repeat(levels - 1) + '}');
+    expect(visitInput.safeParse(visit(arrays(16))).success).toBe(true);
+    expect(visitInput.safeParse(visit(arrays(17))).success).toBe(false);
+  });
+
+  it('trim every domain string column, choices, dates and references included, and store it trimmed', () => {
+    expect(personInput.parse(person({ householdId: ` ${HOUSEHOLD}\n`, gender: ' female\t', dateOfBirth: ' 1990-05-17 ' }))).toMatchObject({
+      householdId: HOUSEHOLD,
+      gender: 'female',
+      dateOfBirth: '1990-05-17',
+    });
+    expect(visitInput.parse({ ...visit({}), outcome: ' not_home ' }).outcome).toBe('not_home');
+  });
+
+  it.each(['2020-13-45', '2021-02-29', '1900-02-29', '2020-04-31', '2020-00-10', '2020-01-00', '2020-1-01'])('refuse %s: not a real calendar date', (date) => {
+    expect(personInput.safeParse(person({ dateOfBirth: date })).error!.issues[0]!.path).toEqual(['dateOfBirth']);
+  });
+
+  it.each(['2020-02-29', '2000-02-29', '0001-01-01', '9999-12-31'])('accept %s, a real calendar date', (date) => {
+    expect(personInput.safeParse(person({ dateOfBirth: date })).success).toBe(true);
+  });
+
+  it('refuse an upper-case UUID, so one row never has two spellings of its id', () => {
+    expect(personInput.safeParse(person({ householdId: HOUSEHOLD.toUpperCase().replace('0190', '01A0') })).error!.issues[0]).toMatchObject({
+      path: ['householdId'],
+      message: 'a UUID in lowercase',
+    });
+  });
+});

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { LIMITS, PATHS, type PushResponse } from '../../src/protocol/wire';
 import { startTestServer, type TestServer } from '../support/sync-server';
-import { authHeaders, dump, household, machineA, push, pushRaw, request, visit, type RawRequest } from './helpers';
+import { authHeaders, dump, household, machineA, person, pull, push, pushRaw, request, visit, type RawRequest } from './helpers';
 
 /**
  * Every refusal leaves the server exactly as it was (ARCHITECTURE 3.4, 3.8, 3.9): each test takes a
@@ -51,6 +51,11 @@ describe('refused requests', () => {
   it.each([
     ['malformed JSON', () => rawPush('{"changes": [{"table": "households", "row": {'), 400, 'malformed_json'],
     ['an empty body', () => rawPush(''), 400, 'malformed_json'],
+    ['an empty body, gzipped', () => rawPush(zlib.gzipSync(''), { 'content-encoding': 'gzip' }), 400, 'malformed_json'],
+    ['bytes that are not UTF-8 in a string', () => {
+      const [before, after] = validBody().split('River');
+      return rawPush(Buffer.concat([Buffer.from(before!), Buffer.from([0xc3, 0x28]), Buffer.from(after!)]));
+    }, 400, 'malformed_json'],
     ['JSON with __proto__ poisoning', () => rawPush('{"changes":[],"__proto__":{"x":1}}'), 400, 'malformed_json'],
     ['truncated gzip', () => {
       const gz = zlib.gzipSync(validBody());
@@ -62,6 +67,11 @@ describe('refused requests', () => {
     ['a body over the limit', () => rawPush(`{"changes":[]}${' '.repeat(LIMITS.wireBytes)}`), 413, 'payload_too_large'],
     ['text/plain', () => rawPush(validBody(), { 'content-type': 'text/plain' }), 415, 'unsupported_media_type'],
     ['a form post', () => rawPush('changes=1', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type'],
+    ['no content type and no body', () => {
+      const req = rawPush('');
+      delete req.headers!['content-type'];
+      return { ...req, body: undefined };
+    }, 415, 'unsupported_media_type'],
     ['no content type', () => {
       const req = rawPush(validBody());
       delete req.headers!['content-type'];
@@ -96,10 +106,20 @@ describe('refused requests', () => {
   });
 
   it('rejects a bad pull query with 400', async () => {
-    for (const query of ['since=-1', 'since=abc', `limit=${LIMITS.pullMax + 1}`, 'limit=0']) {
+    const notPlainDecimal = ['since=0x10', 'since=', 'since=1e3', 'limit=1e2', 'since=+1', 'since=1.0', 'limit=%205', 'since=1&since=2'];
+    for (const query of ['since=-1', 'since=abc', `limit=${LIMITS.pullMax + 1}`, 'limit=0', 'since=9007199254740992', ...notPlainDecimal]) {
       const response = await request(server(), { path: `${PATHS.pull}?${query}`, headers: authHeaders(server()) });
       expect([query, response.status, (response.json as { error: { code: string } }).error.code]).toEqual([query, 400, 'malformed_request']);
     }
+  });
+});
+
+describe('unknown envelope keys', () => {
+  it('are ignored around the changes and in each change (room for later versions), and the records applied', async () => {
+    const row = household({ createdAt: NOW, updatedAt: NOW });
+    const response = await request(server(), rawPush(JSON.stringify({ changes: [{ table: 'households', row, note: 'x' }], batchId: 7 })));
+    expect(response.status).toBe(200);
+    expect((response.json as PushResponse).results).toEqual([{ table: 'households', id: row.id, status: 'applied', version: expect.any(Number) }]);
   });
 });
 
@@ -210,6 +230,21 @@ describe('refused records (per record; the rest of the push still applies)', () 
     expect(message).not.toMatch(/secret/);
   });
 
+  it.each([
+    ['an upper-case id', () => ({ id: household().id.toUpperCase() }), 'id'],
+    ['an id with surrounding spaces', () => ({ id: ` ${household().id}` }), 'id'],
+    ['text with a lone surrogate', () => ({ notes: 'secret \ud800' }), 'notes'],
+  ])('not the protocol\'s text: %s', async (_name, patch, path) => {
+    const result = await pushWithSibling('households', { ...household({ createdAt: NOW, updatedAt: NOW }), ...patch() });
+    expect(result).toMatchObject({ status: 'rejected', reason: 'invalid_record', message: expect.stringContaining(path) });
+  });
+
+  it.each(['2020-13-45', '2021-02-29'])('a date of birth that is no calendar day (%s)', async (date) => {
+    const h = household();
+    const result = await pushWithSibling('people', { ...person(h.id, { createdAt: NOW, updatedAt: NOW }), dateOfBirth: date });
+    expect(result).toMatchObject({ status: 'rejected', reason: 'invalid_record', message: expect.stringContaining('dateOfBirth') });
+  });
+
   it('JSON columns of the wrong shape', async () => {
     const h = household();
     const result = await pushWithSibling('visits', { ...visit(h.id, { createdAt: NOW, updatedAt: NOW }), answers: 'secret answers' });
@@ -275,5 +310,27 @@ describe('accepted variants', () => {
     });
     expect(response.status).toBe(200);
     expect((response.json as PushResponse).results[0]).toMatchObject({ id: row.id, status: 'applied' });
+  });
+
+  it('trims choices, dates and references like all domain text, and serves them trimmed', async () => {
+    const h = household({ createdAt: NOW, updatedAt: NOW });
+    const p = person(h.id, { createdAt: NOW, updatedAt: NOW });
+    const sent = { ...p, householdId: ` ${h.id}\t`, gender: ' female\t', dateOfBirth: ' 1990-05-17 ', fullName: ' Awa ' };
+    const { version } = (await push(server(), [{ table: 'people', row: sent }])).results[0] as { version: number };
+    const served = (await pull(server(), version - 1, 1)).changes[0]!;
+    expect(served.row).toMatchObject({ id: p.id, householdId: h.id, gender: 'female', dateOfBirth: '1990-05-17', fullName: 'Awa' });
+  });
+
+  it('reads an integer written as 1.0 or 1e3 as that integer (JSON has one number type)', async () => {
+    const h = household();
+    const row = JSON.stringify(visit(h.id, { createdAt: NOW, updatedAt: NOW, visitedAt: 1000 })).replace('"visitedAt":1000', '"visitedAt":1e3');
+    const body = `{"changes":[{"table":"visits","row":${row.replace(`"createdAt":${NOW}`, `"createdAt":${NOW}.0`)}}]}`;
+    const response = await request(server(), rawPush(body));
+    expect((response.json as PushResponse).results[0]).toMatchObject({ status: 'applied' });
+  });
+
+  it('ignores a leading UTF-8 byte order mark', async () => {
+    const response = await request(server(), rawPush(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(validBody())])));
+    expect((response.json as PushResponse).results[0]).toMatchObject({ status: 'applied' });
   });
 });
