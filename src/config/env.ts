@@ -29,7 +29,8 @@ export const clientEnvSchema = z.object({
   SYNC_API_KEY: optional(apiKey),
   SYNC_PULL_INTERVAL_MS: z.preprocess(emptyAsUndefined, integer(1000, 86_400_000).default(30_000)),
   BLOS_DATA_DIR: optional(z.string()),
-  BLOS_UPDATE_URL: optional(httpUrl),
+  /** An administrator's switch: 1 turns updates off on this PC (the feed itself is fixed when the installer is built). */
+  BLOS_DISABLE_UPDATES: optional(z.enum(['0', '1'], { error: 'expected 1 (updates off) or 0 (updates on)' })),
 });
 export type ClientConfig = z.infer<typeof clientEnvSchema>;
 

@@ -21,6 +21,8 @@ export interface AppCoreOptions {
   version: string;
   /** The process environment (default process.env); it outranks .env files. */
   env?: NodeJS.ProcessEnv;
+  /** The folders whose `.env` is read, first wins (default: dataDir, then the working folder). */
+  configFolders?: string[];
   osMachineId?: OsMachineId;
   /** The local migrations (default: the nearest migrations/local above the code, in the sources or the packaged app). */
   migrationsFolder?: string;
@@ -67,7 +69,7 @@ const handlers: Handlers = {
 export function createAppCore(options: AppCoreOptions): AppCore {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const configFolders = [options.dataDir, process.cwd()];
+  const configFolders = options.configFolders ?? [options.dataDir, process.cwd()];
   const config = loadClientConfig(configFolders, env);
   const store = openLocalStore({
     file: path.join(options.dataDir, 'blos.db'),

@@ -10,10 +10,13 @@ export interface UpdaterPort {
   check(): Promise<void>;
   /** Quits and installs a downloaded update (state 'ready'); does nothing otherwise. */
   install(): void;
+  /** An administrator's switch (BLOS_DISABLE_UPDATES): off stops checking, downloading and installing. */
+  setTurnedOff(off: boolean): void;
 }
 
 export const disabledUpdater: UpdaterPort = {
   status: () => ({ state: 'disabled', message: 'Updates are not available in this build.' }),
   check: async () => {},
   install: () => {},
+  setTurnedOff: () => {},
 };

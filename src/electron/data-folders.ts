@@ -18,3 +18,12 @@ export function prepareDataFolders(userDataPath: string, env: Record<string, str
   for (const folder of Object.values(folders)) fs.mkdirSync(folder, { recursive: true });
   return folders;
 }
+
+/**
+ * The folders whose `.env` the app reads, first wins: the data folder, and while developing also the
+ * working folder. An installed app ignores the working folder: it would take its settings from
+ * whatever folder it happened to be started in.
+ */
+export function envFolders(dataDir: string, options: { isPackaged: boolean; cwd: string }): string[] {
+  return options.isPackaged ? [dataDir] : [dataDir, options.cwd];
+}

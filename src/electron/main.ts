@@ -1,17 +1,18 @@
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
 import { autoUpdater } from 'electron-updater';
+import fs from 'node:fs';
 import path from 'node:path';
 import { clientEnvSchema, parseEnv, readEnv } from '../config/env';
 import { createAppCore, type AppCore } from '../core';
 import { APP_ENTRY_URL, APP_SCHEME } from './app-origin';
 import { serveAppRequest } from './app-protocol';
-import { prepareDataFolders } from './data-folders';
+import { envFolders, prepareDataFolders } from './data-folders';
 import { parseExternalHosts } from './external-hosts';
 import { externalUrlToOpen, isNavigationAllowed, isTrustedIpcSender } from './guards';
 import { CALL_CHANNEL } from './ipc-channel';
 import { openLogFile, type LogLine } from './log-file';
 import { createQuitGate } from './quit-gate';
-import { UpdaterController, updatesDisabledReason } from './updater-controller';
+import { bakedFeedFile, UpdaterController, updatesDisabledReason } from './updater-controller';
 import { mainWindowOptions } from './window-options';
 
 /**
@@ -44,18 +45,21 @@ async function start(): Promise<void> {
   log(`starting ${app.getVersion()} (packaged: ${app.isPackaged}); data in ${folders.dataDir}`);
 
   // The same sources, in the same order, as the core reads its configuration from.
-  const env = readEnv([folders.dataDir, process.cwd()]);
+  const configFolders = envFolders(folders.dataDir, { isPackaged: app.isPackaged, cwd: process.cwd() });
+  const env = readEnv(configFolders);
   const config = parseEnv(clientEnvSchema, env);
   const externalHosts = parseExternalHosts(env);
 
+  const hasFeed = fs.existsSync(bakedFeedFile(app.getAppPath()));
   const updater = new UpdaterController({
     createUpdater: () => autoUpdater,
-    disabledReason: updatesDisabledReason({ isPackaged: app.isPackaged, feedUrl: config.BLOS_UPDATE_URL, env }),
-    feedUrl: config.BLOS_UPDATE_URL,
+    disabledReason: updatesDisabledReason({ isPackaged: app.isPackaged, hasFeed, env }),
+    turnedOff: config.BLOS_DISABLE_UPDATES === '1',
     log,
   });
   const core = createAppCore({
     dataDir: folders.dataDir,
+    configFolders,
     version: app.getVersion(),
     updater,
     log: (message, error) => log(`${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),

@@ -1,14 +1,16 @@
+import path from 'node:path';
 import type { UpdaterPort } from '../core/updater';
 import type { UpdateStatus } from '../shared/outputs';
 
 /**
  * The part of electron-updater's `autoUpdater` the controller drives. Only main.ts hands in the real
- * one; tests drive the controller with an EventEmitter standing in for the OS updater.
+ * one; tests drive the controller with an EventEmitter standing in for the OS updater. The feed is not
+ * set here: electron-updater reads it, with the publisher name Windows signatures are checked against,
+ * from the app-update.yml baked in at build time.
  */
 export interface UpdaterLike {
   autoDownload: boolean;
   autoInstallOnAppQuit: boolean;
-  setFeedURL(options: { provider: 'generic'; url: string }): void;
   checkForUpdates(): Promise<unknown>;
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void;
   on(event: 'checking-for-update', listener: () => void): unknown;
@@ -18,17 +20,20 @@ export interface UpdaterLike {
   removeAllListeners(event?: string): unknown;
 }
 
-/** Why updates are off here, or null when they can run. */
-export function updatesDisabledReason(options: {
-  isPackaged: boolean;
-  feedUrl: string | undefined;
-  env: Record<string, string | undefined>;
-}): string | null {
+/** Where electron-builder bakes the feed: app-update.yml in the resources folder, beside app.asar. */
+export function bakedFeedFile(appPath: string): string {
+  return path.join(path.dirname(appPath), 'app-update.yml');
+}
+
+/** Why updates cannot run in this app at all, or null when they can (an administrator may still turn them off). */
+export function updatesDisabledReason(options: { isPackaged: boolean; hasFeed: boolean; env: Record<string, string | undefined> }): string | null {
   if (!options.isPackaged) return 'Updates are off: this app is not an installed build.';
-  if (options.env.NODE_ENV === 'test' || options.env.BLOS_DISABLE_UPDATES === '1') return 'Updates are off in tests.';
-  if (!options.feedUrl) return 'Updates are off: no update address (BLOS_UPDATE_URL) is configured.';
+  if (options.env.NODE_ENV === 'test') return 'Updates are off in tests.';
+  if (!options.hasFeed) return 'Updates are off: this build was made without an update address.';
   return null;
 }
+
+export const TURNED_OFF_MESSAGE = 'Updates are turned off on this PC. An administrator can turn them on again.';
 
 export const DEFAULT_CHECK_INTERVAL_MS = 4 * 60 * 60 * 1000;
 
@@ -36,7 +41,8 @@ export interface UpdaterControllerOptions {
   /** Built only when updates are enabled, so a disabled app never touches electron-updater. */
   createUpdater: () => UpdaterLike;
   disabledReason: string | null;
-  feedUrl: string | undefined;
+  /** Turned off by an administrator (BLOS_DISABLE_UPDATES=1); setTurnedOff changes it while running. */
+  turnedOff?: boolean;
   checkIntervalMs?: number;
   log?: (message: string) => void;
   timers?: { setInterval: typeof setInterval; clearInterval: typeof clearInterval };
@@ -51,27 +57,28 @@ export class UpdaterController implements UpdaterPort {
   private current: UpdateStatus;
   private updater: UpdaterLike | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  private turnedOff: boolean;
   private readonly log: (message: string) => void;
   private readonly timers: NonNullable<UpdaterControllerOptions['timers']>;
 
   constructor(private readonly options: UpdaterControllerOptions) {
     this.log = options.log ?? (() => {});
     this.timers = options.timers ?? { setInterval, clearInterval };
-    this.current = options.disabledReason ? { state: 'disabled', message: options.disabledReason } : { state: 'idle' };
+    this.turnedOff = options.turnedOff ?? false;
+    this.current = this.restingStatus();
   }
 
   status(): UpdateStatus {
     return { ...this.current };
   }
 
-  /** Starts the first check and the periodic ones; does nothing when updates are disabled. */
+  /** Starts the first check and the periodic ones; does nothing when updates are disabled or turned off. */
   start(): void {
-    if (this.options.disabledReason || this.updater) return;
+    if (this.options.disabledReason || this.turnedOff || this.updater) return;
     try {
       const updater = this.options.createUpdater();
       updater.autoDownload = true;
       updater.autoInstallOnAppQuit = true;
-      updater.setFeedURL({ provider: 'generic', url: this.options.feedUrl ?? '' });
       this.listen(updater);
       this.updater = updater;
     } catch (error) {
@@ -80,6 +87,27 @@ export class UpdaterController implements UpdaterPort {
     }
     void this.check();
     this.timer = this.timers.setInterval(() => void this.check(), this.options.checkIntervalMs ?? DEFAULT_CHECK_INTERVAL_MS);
+  }
+
+  /**
+   * Turns updates off (no more checks or downloads, and a downloaded update is not installed on quit)
+   * or on again (checks at once).
+   */
+  setTurnedOff(off: boolean): void {
+    if (off === this.turnedOff) return;
+    this.turnedOff = off;
+    if (off) {
+      if (this.updater) {
+        this.updater.autoDownload = false;
+        this.updater.autoInstallOnAppQuit = false;
+      }
+      this.stop();
+      this.log('updates turned off');
+    } else {
+      this.log('updates turned on');
+    }
+    this.current = this.restingStatus();
+    this.start();
   }
 
   async check(): Promise<void> {
@@ -126,6 +154,12 @@ export class UpdaterController implements UpdaterPort {
       this.set({ state: 'ready', version: info?.version ?? this.current.version, message: 'Restart to install the update.' }),
     );
     updater.on('error', (error) => this.fail(error));
+  }
+
+  private restingStatus(): UpdateStatus {
+    if (this.options.disabledReason) return { state: 'disabled', message: this.options.disabledReason };
+    if (this.turnedOff) return { state: 'disabled', message: TURNED_OFF_MESSAGE, turnedOff: true };
+    return { state: 'idle' };
   }
 
   private set(status: UpdateStatus): void {

@@ -225,6 +225,8 @@ export const contract = {
   'updates.status': { input: none, access: 'user', passive: true },
   'updates.check': { input: none, access: 'admin' },
   'updates.install': { input: none, access: 'admin' },
+  /** Turns updates on or off on this PC (saved as BLOS_DISABLE_UPDATES in the user-data .env). */
+  'updates.setEnabled': { input: z.object({ enabled: z.boolean() }).strict(), access: 'admin' },
 } as const satisfies Record<ContractName, ContractEntry>;
 
 export type Contract = typeof contract;
@@ -337,4 +339,5 @@ export interface ContractOutputs {
   'updates.status': UpdateStatus;
   'updates.check': UpdateStatus;
   'updates.install': null;
+  'updates.setEnabled': UpdateStatus;
 }

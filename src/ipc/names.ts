@@ -33,6 +33,7 @@ export const CONTRACT_NAMES = [
   'updates.status',
   'updates.check',
   'updates.install',
+  'updates.setEnabled',
 ] as const;
 
 export type ContractName = (typeof CONTRACT_NAMES)[number];

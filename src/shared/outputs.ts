@@ -25,4 +25,6 @@ export interface UpdateStatus {
   /** Download progress, 0..100. */
   progress?: number;
   message?: string;
+  /** Turned off on this PC by an administrator, who can turn them on again (updates.setEnabled). */
+  turnedOff?: boolean;
 }

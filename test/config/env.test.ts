@@ -47,11 +47,15 @@ describe('client configuration', () => {
     ]);
   });
 
-  it('refuses a bad update feed URL and a bad pull interval together', () => {
-    expect(problemsOf(() => loadClientConfig([], { BLOS_UPDATE_URL: 'nope', SYNC_PULL_INTERVAL_MS: '10' }))).toEqual([
+  it("refuses a bad updates switch and a bad pull interval together", () => {
+    expect(problemsOf(() => loadClientConfig([], { BLOS_DISABLE_UPDATES: 'yes', SYNC_PULL_INTERVAL_MS: '10' }))).toEqual([
       'SYNC_PULL_INTERVAL_MS: expected a whole number from 1000 to 86400000',
-      'BLOS_UPDATE_URL: expected an http:// or https:// URL',
+      'BLOS_DISABLE_UPDATES: expected 1 (updates off) or 0 (updates on)',
     ]);
+  });
+
+  it('ignores BLOS_UPDATE_URL at run time: the feed is fixed when the installer is built', () => {
+    expect(loadClientConfig([], { BLOS_UPDATE_URL: 'http://elsewhere.example.org' })).not.toHaveProperty('BLOS_UPDATE_URL');
   });
 
   it('drops a trailing slash from the server URL', () => {

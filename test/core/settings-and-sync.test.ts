@@ -127,6 +127,10 @@ describe('updates and about', () => {
         status = { state: 'ready', version: '9.9.0' };
       },
       install: () => void calls.push('install'),
+      setTurnedOff: (off) => {
+        calls.push(off ? 'turn off' : 'turn on');
+        status = off ? { state: 'disabled', turnedOff: true } : { state: 'idle' };
+      },
     };
     return { updater, calls };
   }
@@ -140,6 +144,27 @@ describe('updates and about', () => {
     expect(await h.ok(A, 'app.about')).toEqual({ version: '9.8.7', machineId: h.core.store.machineId, update: { state: 'ready', version: '9.9.0' } });
     expect(await h.ok(A, 'updates.install')).toBeNull();
     expect(calls).toEqual(['check', 'install']);
+  });
+
+  it('lets an administrator turn updates off and on, saved in the data folder and read at the next start', async () => {
+    const { updater, calls } = fakeUpdater();
+    const h = await startCoreWithAccounts({ updater });
+    expect((await h.fail(W, 'updates.setEnabled', { enabled: false })).code).toBe('forbidden');
+    expect(await h.ok(A, 'updates.setEnabled', { enabled: false })).toEqual({ state: 'disabled', turnedOff: true });
+    expect(fs.readFileSync(path.join(h.dataDir, '.env'), 'utf8')).toMatch(/^BLOS_DISABLE_UPDATES="1"$/m);
+    expect(h.core.config.BLOS_DISABLE_UPDATES).toBe('1');
+    expect(await h.ok(A, 'updates.setEnabled', { enabled: true })).toEqual({ state: 'idle' });
+    expect(fs.readFileSync(path.join(h.dataDir, '.env'), 'utf8')).not.toContain('BLOS_DISABLE_UPDATES');
+    expect(calls).toEqual(['turn off', 'turn on']);
+  });
+
+  it('refuses the switch when the environment fixes it, naming the variable, and changes nothing', async () => {
+    const { updater, calls } = fakeUpdater();
+    const h = await startCoreWithAccounts({ updater, env: { BLOS_DISABLE_UPDATES: '1' } });
+    const error = await h.fail(A, 'updates.setEnabled', { enabled: true });
+    expect(error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('environment variable BLOS_DISABLE_UPDATES') });
+    expect(fs.existsSync(path.join(h.dataDir, '.env'))).toBe(false);
+    expect(calls).toEqual([]);
   });
 
   it('says updates are disabled when no updater is given', async () => {

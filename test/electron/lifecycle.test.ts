@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { prepareDataFolders } from '../../src/electron/data-folders';
+import { envFolders, prepareDataFolders } from '../../src/electron/data-folders';
 import { parseExternalHosts } from '../../src/electron/external-hosts';
 import { openLogFile } from '../../src/electron/log-file';
 import { createQuitGate } from '../../src/electron/quit-gate';
@@ -91,6 +91,16 @@ describe('the user-data folders', () => {
   it('move to BLOS_DATA_DIR when it is set', () => {
     const custom = path.join(tempDir(), 'portable');
     expect(prepareDataFolders(path.join(tempDir(), 'unused'), { BLOS_DATA_DIR: custom }).dataDir).toBe(custom);
+  });
+});
+
+describe('where the .env files are read from', () => {
+  it('an installed app reads only its data folder, never the folder it was started in', () => {
+    expect(envFolders('/data', { isPackaged: true, cwd: '/somewhere' })).toEqual(['/data']);
+  });
+
+  it('while developing, the data folder first, then the working folder', () => {
+    expect(envFolders('/data', { isPackaged: false, cwd: '/repo' })).toEqual(['/data', '/repo']);
   });
 });
 

@@ -5,6 +5,7 @@ import { CONTENT_SECURITY_POLICY } from '../../src/electron/content-security-pol
 import type { CallResult } from '../../src/ipc/bridge';
 import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
+import { FakeOsUpdater } from '../support/fake-os-updater';
 import { createFakeElectron, type QuitEvent } from './fake-electron';
 
 /**
@@ -19,11 +20,32 @@ interface StartOptions {
   env?: Record<string, string>;
   /** A packaged app with this stand-in for electron-updater's autoUpdater (the OS updater). */
   packagedWithUpdater?: EventEmitter;
+  /** Whether the packaged app was built with an update feed (resources/app-update.yml); default true. */
+  bakedFeed?: boolean;
+  /** The user-data .env, written before the start. */
+  userEnv?: string;
+}
+
+/** The resources folder of a packaged app: app.asar's parent, with app-update.yml when built with a feed. */
+function packagedAppPath(bakedFeed: boolean): string {
+  const resources = tempDir('blos-resources-');
+  if (bakedFeed) fs.writeFileSync(path.join(resources, 'app-update.yml'), 'provider: generic\nurl: https://updates.example.org/blos\n');
+  return path.join(resources, 'app.asar');
 }
 
 async function startMain(options: StartOptions = {}): Promise<Fake & { userData: string }> {
   const userData = path.join(tempDir('blos-main-'), 'BLOS Desktop');
-  const fake = createFakeElectron({ userData, gotLock: options.gotLock, isPackaged: Boolean(options.packagedWithUpdater) });
+  if (options.userEnv !== undefined) {
+    fs.mkdirSync(userData, { recursive: true });
+    fs.writeFileSync(path.join(userData, '.env'), options.userEnv);
+  }
+  const packaged = Boolean(options.packagedWithUpdater);
+  const fake = createFakeElectron({
+    userData,
+    gotLock: options.gotLock,
+    isPackaged: packaged,
+    ...(packaged ? { appPath: packagedAppPath(options.bakedFeed ?? true) } : {}),
+  });
   const savedEnv = { ...process.env };
   Object.assign(process.env, options.packagedWithUpdater ? { NODE_ENV: 'production' } : { BLOS_DISABLE_UPDATES: '1' }, options.env);
   try {
@@ -55,21 +77,14 @@ const fromWindow = (fake: Fake, url = 'app://blos/index.html', parent: unknown =
   senderFrame: { url, parent },
 });
 
-/** Stands in for electron-updater's autoUpdater: the feed it was given, its checks, an update it finds. */
-class FakeOsUpdater extends EventEmitter {
-  autoDownload = false;
-  autoInstallOnAppQuit = false;
-  feeds: unknown[] = [];
-  checks = 0;
-  setFeedURL(feed: unknown): void {
-    this.feeds.push(feed);
-  }
-  async checkForUpdates(): Promise<null> {
-    this.checks += 1;
-    this.emit('update-available', { version: '10.0.0' });
+/** The OS updater stand-in, finding version 10.0.0 on every check. */
+function osUpdaterWithUpdate(): FakeOsUpdater {
+  const updater = new FakeOsUpdater();
+  updater.checkBehaviour = async () => {
+    updater.emit('update-available', { version: '10.0.0' });
     return null;
-  }
-  quitAndInstall(): void {}
+  };
+  return updater;
 }
 
 function quitRequest(): QuitEvent {
@@ -215,11 +230,10 @@ describe('the main process, started with a stand-in Electron', () => {
     });
   });
 
-  it('when packaged with a feed URL, checks the generic feed at start and shows the updater events as status', async () => {
-    const updater = new FakeOsUpdater();
-    const fake = await startMain({ packagedWithUpdater: updater, env: { BLOS_UPDATE_URL: 'https://updates.example.org/blos' } });
+  it('when packaged with a baked-in feed, checks at start with nothing configured on the PC and shows the updater events as status', async () => {
+    const updater = osUpdaterWithUpdate();
+    const fake = await startMain({ packagedWithUpdater: updater });
     await eventually(() => updater.checks === 1, { what: 'the first update check' });
-    expect(updater.feeds).toEqual([{ provider: 'generic', url: 'https://updates.example.org/blos' }]);
     expect(updater).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true });
     updater.emit('download-progress', { percent: 50 });
     await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
@@ -231,5 +245,23 @@ describe('the main process, started with a stand-in Electron', () => {
       ok: true,
       value: { update: { state: 'error', message: expect.stringContaining('connection reset') } },
     });
+  });
+
+  it('when packaged without a feed, never checks and says the build has no update address', async () => {
+    const updater = osUpdaterWithUpdate();
+    const fake = await startMain({ packagedWithUpdater: updater, bakedFeed: false });
+    await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
+      value: { update: { state: 'disabled', message: expect.stringMatching(/without an update address/) } },
+    });
+    expect(updater.checks).toBe(0);
+  });
+
+  it('when an administrator turned updates off in the user-data .env, never checks', async () => {
+    const updater = osUpdaterWithUpdate();
+    const fake = await startMain({ packagedWithUpdater: updater, userEnv: 'BLOS_DISABLE_UPDATES=1\n' });
+    await expect(invoke(fake, fromWindow(fake), 'app.about')).resolves.toMatchObject({
+      value: { update: { state: 'disabled', turnedOff: true } },
+    });
+    expect(updater.checks).toBe(0);
   });
 });

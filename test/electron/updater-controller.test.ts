@@ -1,30 +1,5 @@
-import { EventEmitter } from 'node:events';
-import { UpdaterController, updatesDisabledReason, type UpdaterLike } from '../../src/electron/updater-controller';
-
-/** Stands in for electron-updater's autoUpdater (the OS updater): records calls, emits what a test says. */
-class FakeUpdater extends EventEmitter implements UpdaterLike {
-  autoDownload = false;
-  autoInstallOnAppQuit = false;
-  feeds: unknown[] = [];
-  checks = 0;
-  installs = 0;
-  checkBehaviour: () => Promise<unknown> = async () => null;
-  installBehaviour: () => void = () => {};
-
-  setFeedURL(options: { provider: 'generic'; url: string }): void {
-    this.feeds.push(options);
-  }
-  checkForUpdates(): Promise<unknown> {
-    this.checks += 1;
-    return this.checkBehaviour();
-  }
-  quitAndInstall(): void {
-    this.installs += 1;
-    this.installBehaviour();
-  }
-}
-
-const FEED = 'https://updates.example.org/blos';
+import { TURNED_OFF_MESSAGE, UpdaterController, updatesDisabledReason } from '../../src/electron/updater-controller';
+import { FakeOsUpdater as FakeUpdater } from '../support/fake-os-updater';
 
 /** Timers the test fires by hand, so "every few hours" needs no waiting. */
 function manualTimers() {
@@ -43,13 +18,13 @@ function manualTimers() {
   };
 }
 
-function startController(fake = new FakeUpdater()) {
+function startController(fake = new FakeUpdater(), turnedOff = false) {
   const clock = manualTimers();
   const logged: string[] = [];
   const controller = new UpdaterController({
     createUpdater: () => fake,
     disabledReason: null,
-    feedUrl: FEED,
+    turnedOff,
     timers: clock.timers,
     log: (line) => logged.push(line),
   });
@@ -60,13 +35,18 @@ function startController(fake = new FakeUpdater()) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('when updates are disabled', () => {
-  it('names why: not packaged, in tests, or no feed URL', () => {
-    const base = { isPackaged: true, feedUrl: FEED, env: {} };
+  it('names why: not packaged, in tests, or a build without a feed', () => {
+    const base = { isPackaged: true, hasFeed: true, env: {} };
     expect(updatesDisabledReason(base)).toBeNull();
     expect(updatesDisabledReason({ ...base, isPackaged: false })).toMatch(/not an installed build/);
     expect(updatesDisabledReason({ ...base, env: { NODE_ENV: 'test' } })).toMatch(/tests/);
-    expect(updatesDisabledReason({ ...base, env: { BLOS_DISABLE_UPDATES: '1' } })).toMatch(/tests/);
-    expect(updatesDisabledReason({ ...base, feedUrl: undefined })).toMatch(/BLOS_UPDATE_URL/);
+    expect(updatesDisabledReason({ ...base, hasFeed: false })).toMatch(/made without an update address/);
+  });
+
+  it('an installed build with a feed checks by default, with nothing configured on the PC', async () => {
+    const { fake } = startController();
+    await settle();
+    expect(fake.checks).toBe(1);
   });
 
   it('never builds the OS updater, checks or installs, and reports the reason', async () => {
@@ -77,7 +57,6 @@ describe('when updates are disabled', () => {
         return new FakeUpdater();
       },
       disabledReason: 'Updates are off: this app is not an installed build.',
-      feedUrl: FEED,
     });
     controller.start();
     await controller.check();
@@ -88,9 +67,9 @@ describe('when updates are disabled', () => {
 });
 
 describe('when updates are enabled', () => {
-  it('points the updater at the generic feed, downloads in the background and installs on quit', () => {
+  it("leaves the feed to electron-updater (the baked app-update.yml), downloads in the background and installs on quit", () => {
     const { fake } = startController();
-    expect(fake.feeds).toEqual([{ provider: 'generic', url: FEED }]);
+    expect(fake).not.toHaveProperty('setFeedURL');
     expect(fake.autoDownload).toBe(true);
     expect(fake.autoInstallOnAppQuit).toBe(true);
   });
@@ -150,6 +129,44 @@ describe('when updates are enabled', () => {
     const { controller } = startController();
     await settle();
     expect(controller.status()).toEqual({ state: 'idle' });
+  });
+});
+
+describe("an administrator's switch", () => {
+  it('turned off at start: never builds the OS updater and says an administrator can turn it on', async () => {
+    let built = 0;
+    const controller = new UpdaterController({ createUpdater: () => (built++, new FakeUpdater()), disabledReason: null, turnedOff: true });
+    controller.start();
+    await controller.check();
+    expect(built).toBe(0);
+    expect(controller.status()).toEqual({ state: 'disabled', message: TURNED_OFF_MESSAGE, turnedOff: true });
+  });
+
+  it('turned off while running: stops checking, and a downloaded update is no longer installed on quit', async () => {
+    const { controller, fake, clock } = startController();
+    await settle();
+    fake.emit('update-downloaded', { version: '0.2.0' });
+    controller.setTurnedOff(true);
+    expect(fake).toMatchObject({ autoDownload: false, autoInstallOnAppQuit: false });
+    expect(clock.active.size).toBe(0);
+    controller.install();
+    expect(fake.installs).toBe(0);
+    expect(controller.status()).toMatchObject({ state: 'disabled', turnedOff: true });
+  });
+
+  it('turned on again: checks at once and on the interval', async () => {
+    const { controller, fake, clock } = startController(new FakeUpdater(), true);
+    controller.setTurnedOff(false);
+    await settle();
+    expect(fake.checks).toBe(1);
+    expect(fake).toMatchObject({ autoDownload: true, autoInstallOnAppQuit: true });
+    expect(clock.active.size).toBe(1);
+  });
+
+  it('cannot turn on what the build or the environment rules out', () => {
+    const controller = new UpdaterController({ createUpdater: () => new FakeUpdater(), disabledReason: 'Updates are off in tests.', turnedOff: true });
+    controller.setTurnedOff(false);
+    expect(controller.status()).toEqual({ state: 'disabled', message: 'Updates are off in tests.' });
   });
 });
 
@@ -214,7 +231,6 @@ describe('a failed update never breaks the running app', () => {
         throw new Error('app-update.yml is missing');
       },
       disabledReason: null,
-      feedUrl: FEED,
     });
     expect(() => controller.start()).not.toThrow();
     expect(controller.status()).toMatchObject({ state: 'error', message: expect.stringContaining('app-update.yml') });
