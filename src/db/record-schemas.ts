@@ -1,6 +1,7 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { isWellFormedText } from '../shared/unicode';
+import { GENDERS, VISIT_OUTCOMES } from '../shared/vocabulary';
 import type { JsonObject } from './domain-columns';
 import { isJsonObject, JSON_OBJECT_LIMITS } from './json-object';
 import { households, people, syncedTables, visits, type SyncedTableName } from './schema';
@@ -29,8 +30,12 @@ const SYNC_KEYS = {
 const trimmedText = () => z.string().trim().refine(isWellFormedText, 'not valid Unicode text');
 const text = (max: number) => () => trimmedText().max(max, `at most ${max} characters`);
 const required = (max: number) => () => trimmedText().min(1, 'required').max(max, `at most ${max} characters`);
-/** One of a fixed list, after trimming. */
-const choice = <T extends z.ZodEnum<Readonly<Record<string, string>>>>(options: T) => z.string().trim().pipe(options).meta({ enum: options.options });
+/**
+ * One of a fixed list, after trimming. Typed as the list itself: callers typing their input from the
+ * schema (z.input) see the choices, not any string.
+ */
+const choice = <T extends z.ZodEnum<Readonly<Record<string, string>>>>(options: T) =>
+  z.string().trim().pipe(options).meta({ enum: options.options }) as unknown as T;
 
 /** RFC 9562 layout, versions 1-8, or the nil and max UUIDs; lowercase only, so one row has one id. */
 export const UUID_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
@@ -73,7 +78,7 @@ export const personInput = createInsertSchema(people, {
   householdId: () => uuid(z.string().trim()),
   fullName: required(200),
   dateOfBirth: calendarDate,
-  gender: choice,
+  gender: choice(z.enum(GENDERS)).optional(),
   phone: text(40),
   idDocument: text(100),
   // A schema (not a callback) replaces drizzle-zod's column schema whole, default-optional included.
@@ -86,7 +91,7 @@ export const personInput = createInsertSchema(people, {
 export const visitInput = createInsertSchema(visits, {
   householdId: () => uuid(z.string().trim()),
   visitedAt: (s) => s.int().nonnegative(),
-  outcome: choice,
+  outcome: choice(z.enum(VISIT_OUTCOMES)),
   notes: text(4000),
   answers: jsonObject.optional(),
   enteredBy: text(100),
