@@ -46,6 +46,8 @@ export interface BrowserHostOptions {
   rendererDir?: string;
   osMachineId?: AppCoreOptions['osMachineId'];
   log?: AppCoreOptions['log'];
+  /** The updater the core reports (default: none, updates disabled). */
+  updater?: AppCoreOptions['updater'];
   /** Passed to the core; for tests only. */
   testOverrides?: AppCoreOptions['testOverrides'];
 }
@@ -110,6 +112,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     env: options.env,
     osMachineId: options.osMachineId,
     log: options.log,
+    updater: options.updater,
     testOverrides: options.testOverrides,
   });
 

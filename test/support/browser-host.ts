@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AccountPolicy } from '../../src/accounts/accounts-service';
 import type { SyncEngineOptions } from '../../src/sync';
-import { DEFAULT_RENDERER_DIR, startBrowserHost, type BrowserHost } from '../../src/web/browser-host';
+import { DEFAULT_RENDERER_DIR, startBrowserHost, type BrowserHost, type BrowserHostOptions } from '../../src/web/browser-host';
 import { tempDir } from './temp';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -63,6 +63,8 @@ export interface TestHostOptions {
   accountPolicy?: Partial<AccountPolicy>;
   /** Default: quick retries so a restarted server is found within about a second. */
   sync?: Partial<Omit<SyncEngineOptions, 'store' | 'config'>>;
+  /** The updater the core reports (default: updates disabled). */
+  updater?: BrowserHostOptions['updater'];
 }
 
 export interface TestHost extends BrowserHost {
@@ -79,6 +81,7 @@ export async function startTestHost(options: TestHostOptions = {}): Promise<Test
   const host = await startBrowserHost({
     dataDir,
     env,
+    updater: options.updater,
     testOverrides: {
       accountPolicy: options.accountPolicy,
       sync: { pushDebounceMs: 100, retryBaseMs: 100, retryMaxMs: 1000, ...options.sync },
