@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { CallResult } from '../ipc/bridge';
 import { contract, isContractName, type ContractEntry } from '../ipc/contract';
+import { asStorageFault, type StorageFaultError } from '../db/storage-fault';
 import { AppError, type CallError } from '../shared/app-error';
 import type { CallContext, CoreServices, Handlers, UserCallContext } from './context';
 
@@ -38,6 +39,8 @@ const refuse = (code: CallError['code'], message: string): CallResult => ({ ok: 
 export class Dispatcher {
   /** clientId -> session id. Session ids never leave the core. */
   private readonly sessions = new Map<string, string>();
+  /** Damage found in the database while running (see stopWriting). */
+  private damage: StorageFaultError | null = null;
 
   constructor(
     private readonly services: CoreServices,
@@ -73,8 +76,24 @@ export class Dispatcher {
     } catch (error) {
       if (error instanceof AppError) return { ok: false, error: error.toCallError() };
       this.log(`${name} failed`, error);
+      const fault = asStorageFault(error, this.services.store.file);
+      if (fault) {
+        if (fault.kind === 'damaged' && !this.damage) this.stopWriting(fault);
+        // Once damage is found, refused writes are about it, not about a read-only file.
+        return refuse('failed', (this.damage ?? fault).message);
+      }
       return refuse('failed', 'Something went wrong in the application. The details are in the log.');
     }
+  }
+
+  /**
+   * A damaged file found while running (a damaged page that opening did not read) gets no more
+   * changes, from calls or from sync, until it is restored: writing could spread the damage.
+   */
+  private stopWriting(damage: StorageFaultError): void {
+    this.damage = damage;
+    this.services.store.sqlite.pragma('query_only = ON');
+    void this.services.engine.stop();
   }
 
   /** Ends the client's session (its window closed, its page went away). */

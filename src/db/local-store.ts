@@ -6,9 +6,10 @@ import { openSqlite, type SqliteDatabase } from './connection';
 import { readMeta, writeMeta } from './instance-meta';
 import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
 import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
-import { withOpenLock } from './open-lock';
+import { holdInUse, withOpenLock } from './open-lock';
 import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
 import * as schema from './schema';
+import { asStorageFault } from './storage-fault';
 import { conflictLog, syncedTables, type SyncedTableName } from './schema';
 
 export interface LocalStoreOptions {
@@ -50,22 +51,51 @@ function restoreBackup(file: string, backupFile: string): void {
   fs.copyFileSync(backupFile, file);
 }
 
-/** Opens (creating and migrating as needed) the app's local database. */
+/**
+ * Refuses a file that exists but cannot be written: SQLite would open it read-only without a word,
+ * and every change would fail later, so say so at start-up instead.
+ */
+function confirmWritable(file: string): void {
+  if (file === ':memory:' || !fs.existsSync(file)) return;
+  try {
+    fs.accessSync(file, fs.constants.W_OK);
+  } catch (error) {
+    throw Object.assign(new Error('the file is read-only for this account'), { code: (error as NodeJS.ErrnoException).code });
+  }
+}
+
+/**
+ * Opens (creating and migrating as needed) the app's local database. A full disk, a damaged file or
+ * one that cannot be written fails with a StorageFaultError that says which file and what to do; a
+ * damaged file is refused before anything is written to it.
+ */
 export function openLocalStore(options: LocalStoreOptions): LocalStore {
+  try {
+    return openMigrated(options);
+  } catch (error) {
+    throw asStorageFault(error, options.file) ?? error;
+  }
+}
+
+function openMigrated(options: LocalStoreOptions): LocalStore {
   // Migrating and settling the identity happen once per file, whoever opens it first.
-  const { sqlite, db, migration, machineId } = withOpenLock(options.file, () => {
+  const { sqlite, db, migration, machineId, highWater, releaseInUse } = withOpenLock(options.file, () => {
+    confirmWritable(options.file);
     const connection = openSqlite(options.file);
     const drizzleDb = drizzle({ client: connection, schema });
     try {
       const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS);
-      return { sqlite: connection, db: drizzleDb, migration: applied, machineId: loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId) };
+      const identity = loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId);
+      // Reading every table's newest stamp also finds a damaged table before anything is written.
+      const highWater = clockHighWater(drizzleDb);
+      return { sqlite: connection, db: drizzleDb, migration: applied, machineId: identity, highWater, releaseInUse: holdInUse(options.file) };
     } catch (error) {
       connection.close();
       if (error instanceof ForeignKeyViolationError && error.backupFile) restoreBackup(options.file, error.backupFile);
       throw error;
     }
   });
-  const clock = new HybridClock(options.wallClock, clockHighWater(db));
+  const clock = new HybridClock(options.wallClock, highWater);
   const listeners = new Set<(table: SyncedTableName) => void>();
   const repos = createRepositories({
     sqlite,
@@ -89,9 +119,14 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
     },
     close() {
       if (!sqlite.open) return;
-      writeMeta(db, CLOCK_KEY, String(clock.peek()));
       listeners.clear();
-      sqlite.close();
+      try {
+        writeMeta(db, CLOCK_KEY, String(clock.peek()));
+      } finally {
+        // Closed even when saving the clock fails (a full disk): the stamps in the tables still bound it.
+        sqlite.close();
+        releaseInUse();
+      }
     },
   };
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { newBackupPath } from './backups';
 import type { SqliteDatabase } from './connection';
 
 /**
@@ -78,13 +79,6 @@ function hasUserTables(sqlite: SqliteDatabase): boolean {
   return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").get();
 }
 
-function backupPath(file: string, schemaVersion: number): string {
-  const dir = path.join(path.dirname(file), 'backups');
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return path.join(dir, `${path.basename(file, path.extname(file))}-schema${schemaVersion}-${stamp}.db`);
-}
-
 /**
  * Applies pending drizzle-kit migrations with the guards drizzle's migrator lacks (ARCHITECTURE 4):
  * refuse a database from a newer app, back the file up first, and keep foreign keys off around
@@ -107,7 +101,7 @@ export function migrateDatabase(
 
   let backupFile: string | null = null;
   if (sqlite.name !== ':memory:' && hasUserTables(sqlite)) {
-    backupFile = backupPath(sqlite.name, applied.length);
+    backupFile = newBackupPath(sqlite.name, applied.length);
     sqlite.prepare('VACUUM INTO ?').run(backupFile);
   }
 

@@ -14,9 +14,58 @@ const WAIT_MS = 120_000;
 export function withOpenLock<T>(file: string, work: () => T): T {
   if (file === ':memory:') return work();
   createFolderFor(file);
-  const lock = new Database(`${file}.open-lock`, { timeout: WAIT_MS });
+  return withExclusive(`${file}.open-lock`, WAIT_MS, work);
+}
+
+/**
+ * Marks `file` as open in this process until the returned function is called: a shared lock (a read
+ * transaction) on `FILE.in-use`, which any number of processes hold together and which keeps a
+ * restore (`whileNotInUse`) from replacing the file under them. The operating system drops it with
+ * a process that dies.
+ */
+export function holdInUse(file: string): () => void {
+  if (file === ':memory:') return () => {};
+  const marker = new Database(`${file}.in-use`, { timeout: WAIT_MS });
   try {
-    lock.exec('BEGIN EXCLUSIVE');
+    marker.exec('BEGIN');
+    marker.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch (error) {
+    marker.close();
+    throw error;
+  }
+  return () => {
+    if (!marker.open) return;
+    marker.exec('COMMIT');
+    marker.close();
+  };
+}
+
+export class DatabaseInUseError extends Error {
+  constructor(file: string) {
+    super(`${file} is open in another program (the app, the browser host or the sync CLI). Close it, then try again.`);
+    this.name = 'DatabaseInUseError';
+  }
+}
+
+/**
+ * Runs `work` with the open lock held and no process holding `file` open (else DatabaseInUseError, at
+ * once): nobody can open the file while `work` replaces it.
+ */
+export function whileNotInUse<T>(file: string, work: () => T): T {
+  return withOpenLock(file, () =>
+    withExclusive(`${file}.in-use`, 0, work, (error) => ((error as { code?: unknown }).code === 'SQLITE_BUSY' ? new DatabaseInUseError(file) : error)),
+  );
+}
+
+/** `work` inside an exclusive transaction on `lockFile`; `refused` maps a failure to take it. */
+function withExclusive<T>(lockFile: string, waitMs: number, work: () => T, refused: (error: unknown) => unknown = (error) => error): T {
+  const lock = new Database(lockFile, { timeout: waitMs });
+  try {
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+    } catch (error) {
+      throw refused(error);
+    }
     try {
       return work();
     } finally {

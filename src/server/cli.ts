@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadServerConfig } from '../config/env';
+import { asStorageFault } from '../db/storage-fault';
 import { startSyncServer } from './index';
 
 /**
@@ -33,11 +34,14 @@ async function serve(): Promise<void> {
     console.error(`${error.message}\nThe sync server needs SYNC_API_KEY; run "npm run server -- --init" to create one.`);
     process.exit(1);
   }
+  const dbFile = path.resolve(config.SYNC_SERVER_DB);
   const server = await startSyncServer({
     apiKey: config.SYNC_API_KEY,
-    dbFile: path.resolve(config.SYNC_SERVER_DB),
+    dbFile,
     port: config.SYNC_SERVER_PORT,
     host: config.SYNC_SERVER_HOST,
+  }).catch((error: unknown) => {
+    throw asStorageFault(error, dbFile) ?? error;
   });
   const host = config.SYNC_SERVER_HOST.includes(':') ? `[${config.SYNC_SERVER_HOST}]` : config.SYNC_SERVER_HOST;
   console.log(`listening on http://${host}:${server.port}`);

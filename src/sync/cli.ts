@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadClientConfig } from '../config/env';
+import { ConfigError, loadClientConfig, type ClientConfig } from '../config/env';
 import { openLocalStore } from '../db/local-store';
+import { asStorageFault } from '../db/storage-fault';
 import { SyncEngine, syncConfigFrom, type SyncReport } from './engine';
 import type { SyncStatus } from './status';
 
@@ -69,13 +70,21 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw new UsageError(`There is no database at ${db}. Check the path, or add --create to make a new one there and pull every record into it.`);
   }
   console.log(`syncing ${db} with ${config.SYNC_SERVER_URL}`);
+  try {
+    return await syncWith(db, config, args.once);
+  } catch (error) {
+    throw asStorageFault(error, db) ?? error;
+  }
+}
+
+async function syncWith(db: string, config: ClientConfig, once: boolean): Promise<number> {
   const store = openLocalStore({ file: db });
   const engine = new SyncEngine({
     store,
     config: syncConfigFrom(config),
   });
   try {
-    if (args.once) {
+    if (once) {
       const status = await engine.syncNow();
       console.log(summary(engine.lastReport, status));
       return status.lastError ? 1 : 0;
