@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CallResult } from '../ipc/bridge';
-import { contract, isContractName, type ContractEntry } from '../ipc/contract';
+import { contract, isContractName, type ContractEntry, type ContractName } from '../ipc/contract';
 import { asStorageFault, type StorageFaultError } from '../db/storage-fault';
 import { AppError, type CallError } from '../shared/app-error';
 import type { CallContext, CoreServices, Handlers, UserCallContext } from './context';
@@ -50,6 +50,15 @@ export class Dispatcher {
 
   async call(clientId: string, name: string, rawInput: unknown): Promise<CallResult> {
     if (!isContractName(name)) return refuse('not_found', `There is no call named "${String(name).slice(0, 80)}".`);
+    try {
+      return await this.run(clientId, name, rawInput);
+    } catch (error) {
+      return this.failure(name, error);
+    }
+  }
+
+  /** The call itself; anything it throws (checking the session writes too) becomes the envelope in failure(). */
+  private async run(clientId: string, name: ContractName, rawInput: unknown): Promise<CallResult> {
     const entry: ContractEntry = contract[name];
 
     const sessionId = this.sessions.get(clientId) ?? null;
@@ -70,20 +79,20 @@ export class Dispatcher {
       sessionId: account ? sessionId : null,
       bindSession: (next) => this.bind(clientId, next),
     };
-    try {
-      const handler = this.handlers[name] as (input: unknown, ctx: UserCallContext, core: CoreServices) => unknown;
-      return { ok: true, value: await handler(parsed.data, ctx as UserCallContext, this.services) };
-    } catch (error) {
-      if (error instanceof AppError) return { ok: false, error: error.toCallError() };
-      this.log(`${name} failed`, error);
-      const fault = asStorageFault(error, this.services.store.file);
-      if (fault) {
-        if (fault.kind === 'damaged' && !this.damage) this.stopWriting(fault);
-        // Once damage is found, refused writes are about it, not about a read-only file.
-        return refuse('failed', (this.damage ?? fault).message);
-      }
-      return refuse('failed', 'Something went wrong in the application. The details are in the log.');
+    const handler = this.handlers[name] as (input: unknown, ctx: UserCallContext, core: CoreServices) => unknown;
+    return { ok: true, value: await handler(parsed.data, ctx as UserCallContext, this.services) };
+  }
+
+  private failure(name: ContractName, error: unknown): CallResult {
+    if (error instanceof AppError) return { ok: false, error: error.toCallError() };
+    this.log(`${name} failed`, error);
+    const fault = asStorageFault(error, this.services.store.file);
+    if (fault) {
+      if (fault.kind === 'damaged' && !this.damage) this.stopWriting(fault);
+      // Once damage is found, refused writes are about it, not about a read-only file.
+      return refuse('failed', (this.damage ?? fault).message);
     }
+    return refuse('failed', 'Something went wrong in the application. The details are in the log.');
   }
 
   /**
@@ -98,7 +107,13 @@ export class Dispatcher {
 
   /** Ends the client's session (its window closed, its page went away). */
   endClient(clientId: string): void {
-    this.bind(clientId, null);
+    try {
+      this.bind(clientId, null);
+    } catch (error) {
+      // Called from a window's or page's end, where a throw has nobody to answer: the session then
+      // ends at the next start (sessions never outlive a run).
+      this.log('ending a session failed', error);
+    }
   }
 
   private bind(clientId: string, sessionId: string | null): void {

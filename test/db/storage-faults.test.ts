@@ -146,7 +146,7 @@ describe('a disk that fills up during entry', () => {
           console.log('saved ' + result.value.id);
         }
         const later = await core.call('w', 'records.list', { table: 'households' });
-        console.log('still answering ' + later.ok);
+        console.log('still answering: ' + (later.ok ? 'ok' : later.error.message));
         await core.close().catch((error) => console.log('closed: ' + error.message));
       })();`, { fileSizeLimitKb: 1024 });
     // The details go to the core's log (stderr here); the process neither crashes nor stops answering.
@@ -155,7 +155,9 @@ describe('a disk that fills up during entry', () => {
     const saved = [...result.stdout.matchAll(/^saved (\S+)$/gm)].map((m) => m[1]!);
     expect(saved.length).toBeGreaterThan(10);
     expect(result.stdout).toMatch(new RegExp(`^refused The change was not saved: writing to ${path.join(dir, 'blos.db')} failed .*The disk may be full.*Everything saved before is safe\\.$`, 'm'));
-    expect(result.stdout).toContain('still answering true');
+    // Every call renews its session (a write), so while the disk stays full the next one is refused
+    // the same way: an answer, not a crash.
+    expect(result.stdout).toMatch(/^still answering: The change was not saved/m);
 
     // With room again, the app opens the same file and every acknowledged record is there.
     const store = openLocalStore({ file: path.join(dir, 'blos.db') });
