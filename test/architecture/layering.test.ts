@@ -13,7 +13,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['web'], // the browser host and the browser's bridge
   ['core'], // contract handlers, sessions, wiring
   ['ipc'], // the contract
-  ['accounts', 'sync', 'server'],
+  ['accounts', 'sync', 'server', 'conformance'],
   ['protocol'], // the sync wire vocabulary
   ['db', 'config'],
   ['worker-script.ts'], // finds a worker thread's script
