@@ -66,8 +66,8 @@ export const householdInput = createInsertSchema(households, {
   address: text(300),
   headName: text(200),
   phone: text(40),
-  geoLat: (s) => s.min(-90).max(90),
-  geoLng: (s) => s.min(-180).max(180),
+  geoLat: (s) => s.min(-90, 'between -90 and 90').max(90, 'between -90 and 90'),
+  geoLng: (s) => s.min(-180, 'between -180 and 180').max(180, 'between -180 and 180'),
   notes: text(4000),
   enteredBy: text(100),
 })

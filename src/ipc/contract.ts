@@ -38,11 +38,26 @@ const id = z.uuid('expected a record id (UUID)');
  * columns as required). The renderer never sets who entered a record: the core stamps the
  * session's username.
  */
+/**
+ * A phone number as typed at the PC: digits with spaces and + - ( ) . between, at least 3 digits.
+ * Checked here, at the renderer's door, not in the record schemas the server shares: a record
+ * entered before this rule must still sync.
+ */
+const phone = z
+  .string()
+  .trim()
+  .max(40, 'at most 40 characters')
+  .refine((v) => v === '' || (/^\+?[0-9()\-.\s]+$/.test(v) && (v.match(/[0-9]/g)?.length ?? 0) >= 3), 'a phone number: digits, with spaces and + - ( ) allowed');
+
 const recordValues = {
   households: householdInput
     .omit({ enteredBy: true })
+    .extend({ phone })
     .partial({ address: true, headName: true, phone: true, geoLat: true, geoLng: true, notes: true }),
-  people: personInput.omit({ enteredBy: true }).partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true }),
+  people: personInput
+    .omit({ enteredBy: true })
+    .extend({ phone })
+    .partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true }),
   visits: visitInput.omit({ enteredBy: true }).partial({ notes: true }),
 } as const;
 

@@ -11,3 +11,4 @@ export const VISIT_OUTCOMES = ['completed', 'not_home', 'refused', 'follow_up', 
 export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
+export type Gender = (typeof GENDERS)[number];

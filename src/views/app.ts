@@ -26,7 +26,7 @@ function screenFor(route: Route, isAdmin: boolean) {
       if (id === 'new') return html`<${HouseholdFormScreen} />`;
       if (id && action === 'edit') return html`<${HouseholdFormScreen} id=${id} />`;
       if (id) return html`<${HouseholdDetailScreen} key=${id} id=${id} />`;
-      return html`<${HouseholdsScreen} initialSearch=${route.query.q ?? ''} />`;
+      return html`<${HouseholdsScreen} key=${route.query.deleted ?? ''} query=${route.query} />`;
     case 'batch':
       return html`<${BatchEntryScreen} />`;
     case 'conflicts':

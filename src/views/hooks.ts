@@ -37,6 +37,17 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, loading, reload };
 }
 
+/** Sent by the sync bar when an exchange with the server finished: records may have changed. */
+export const SYNCED_EVENT = 'blos:synced';
+
+/** Calls `reload` whenever a sync exchange finished, so a screen shows what a pull brought. */
+export function useReloadOnSync(reload: () => void): void {
+  useEffect(() => {
+    window.addEventListener(SYNCED_EVENT, reload);
+    return () => window.removeEventListener(SYNCED_EVENT, reload);
+  }, [reload]);
+}
+
 /** Calls `poll` now and every `ms` until unmounted; never two calls in flight at once. */
 export function usePoll(poll: () => Promise<void>, ms: number): void {
   const latest = useRef(poll);

@@ -122,6 +122,17 @@ describe('input validation', () => {
     expect(error.message).toMatch(/^Please correct: values\.area \(required\)/);
   });
 
+  it('takes a phone number only as digits with spaces and + - ( ) between, from the renderer', async () => {
+    const h = await startCoreWithAccounts();
+    for (const phone of ['not a phone ###', '12', '0803-abc-4567', '++234 803']) {
+      const error = await h.fail('worker-window', 'records.create', { table: 'households', values: { area: 'North', phone } });
+      expect({ phone, fields: error.fields }).toEqual({ phone, fields: { 'values.phone': expect.stringMatching(/^a phone number/) } });
+    }
+    for (const phone of ['', '0803 123 4567', '+234 (803) 555-0101', '555.0101']) {
+      expect(await h.ok('worker-window', 'records.create', { table: 'households', values: { area: 'North', phone } })).toMatchObject({ phone });
+    }
+  });
+
   it('names unknown fields, and an unknown table', async () => {
     const h = await startCoreWithAccounts();
     const extra = await h.fail('worker-window', 'records.create', { table: 'households', values: { area: 'N', dirty: 0 } });

@@ -70,35 +70,57 @@ export interface Entry {
   headName: string;
   address: string;
   phone?: string;
+  /** Added with Alt+P; the date typed as the PC's locale writes it, the gender by its first letters. */
+  people?: { fullName: string; dateOfBirth?: string; gender?: string }[];
 }
 
 /**
  * Batch entry with the keyboard only. The first record sets area (and optionally the outcome, picked
- * by typing its first letters in the select); every record then types head, address, phone and
- * presses Enter, and the next record starts in the head-of-household field. Text goes in as typed
- * input (`insertText`, one input event per value rather than one per character, to keep the suite
- * quick); moving between fields and saving are real Tab and Enter presses.
+ * by typing its first letters in the select); every record then types head, address, phone, adds
+ * its people (Alt+P, name, Tab, date of birth, Tab, gender) and presses Enter, and the next record
+ * starts in the head-of-household field. Text goes in as typed input (`insertText`, one input event
+ * per value rather than one per character, to keep the suite quick); moving between fields and
+ * saving are real key presses. Returns the navigation keys pressed for each entry (typed values aside).
  */
-export async function batchEnter(page: Page, entries: Entry[], { area, outcome }: { area: string; outcome?: string }) {
+export async function batchEnter(page: Page, entries: Entry[], { area, outcome }: { area: string; outcome?: string }): Promise<number[]> {
   const count = page.getByTestId('batch-count');
   const start = Number((await count.textContent())?.replace(/\D/g, '') || '0');
   const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+  let keys = 0;
+  const press = (key: string) => {
+    keys++;
+    return page.keyboard.press(key);
+  };
   await eventually(async () => expect(await focused()).toBe('entry-area'));
   await page.keyboard.press('Control+A');
   await page.keyboard.type(area);
   await page.keyboard.press('Tab');
   if (outcome) await page.keyboard.type(outcome);
   await page.keyboard.press('Tab');
+  const perEntry: number[] = [];
   for (const [i, entry] of entries.entries()) {
+    keys = 0;
     expect(await focused()).toBe('entry-headName');
     await page.keyboard.insertText(entry.headName);
-    await page.keyboard.press('Tab');
+    await press('Tab');
     await page.keyboard.insertText(entry.address);
-    await page.keyboard.press('Tab');
+    await press('Tab');
     if (entry.phone) await page.keyboard.insertText(entry.phone);
-    await page.keyboard.press('Enter');
+    for (const [n, person] of (entry.people ?? []).entries()) {
+      await press('Alt+P');
+      await eventually(async () => expect(await focused()).toBe(`entry-person-${n}-fullName`));
+      await page.keyboard.insertText(person.fullName);
+      await press('Tab');
+      if (person.dateOfBirth) await page.keyboard.insertText(person.dateOfBirth);
+      await press('Tab');
+      expect(await focused()).toBe(`entry-person-${n}-gender`);
+      if (person.gender) await page.keyboard.type(person.gender);
+    }
+    await press('Enter');
     await eventually(async () => expect((await count.textContent())?.replace(/\D/g, '')).toBe(String(start + i + 1)));
     await eventually(async () => expect(await focused()).toBe('entry-headName'));
+    perEntry.push(keys);
   }
+  return perEntry;
 }
 

@@ -1,9 +1,9 @@
 import { html } from 'htm/preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { SyncStatus } from '../../ipc/contract';
 import { call, errorMessage } from '../bridge';
 import { ago, count, timeOfDay } from '../format';
-import { useNow, usePoll } from '../hooks';
+import { SYNCED_EVENT, useNow, usePoll } from '../hooks';
 import { href } from '../router';
 
 const STATE_LABELS: Record<SyncStatus['state'], string> = {
@@ -24,10 +24,18 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
   /** How many "Sync now" exchanges have finished: lets a test (or a screen reader user) tell one ended. */
   const [finished, setFinished] = useState(0);
   const now = useNow(5000);
+  const lastExchange = useRef<string | null>(null);
+  const show = (next: SyncStatus) => {
+    setStatus(next);
+    // A finished push or pull may have changed what the screen shows (a pulled record, "not yet synced").
+    const exchange = `${next.lastPushAt}/${next.lastPullAt}`;
+    if (lastExchange.current !== null && exchange !== lastExchange.current) window.dispatchEvent(new CustomEvent(SYNCED_EVENT));
+    lastExchange.current = exchange;
+  };
 
   usePoll(async () => {
     try {
-      setStatus(await call('sync.status'));
+      show(await call('sync.status'));
       setPollError(null);
     } catch (error) {
       setPollError(errorMessage(error));
@@ -37,7 +45,7 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
   const syncNow = async () => {
     setBusy(true);
     try {
-      setStatus(await call('sync.now'));
+      show(await call('sync.now'));
       setPollError(null);
     } catch (error) {
       setPollError(errorMessage(error));

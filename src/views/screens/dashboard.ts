@@ -3,7 +3,7 @@ import { call } from '../bridge';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { ago, dateTime, timeOfDay } from '../format';
-import { useLoad } from '../hooks';
+import { useLoad, useReloadOnSync } from '../hooks';
 import { householdTitle, type Household } from '../records';
 import { href } from '../router';
 
@@ -19,6 +19,8 @@ const TABLES = [
 export function DashboardScreen() {
   const summary = useLoad(() => call('dashboard.summary'), []);
   const latest = useLoad(() => call('records.list', { table: 'households', limit: LATEST }), []);
+  useReloadOnSync(summary.reload);
+  useReloadOnSync(latest.reload);
   const startOfDay = new Date().setHours(0, 0, 0, 0);
   const today = ((latest.data?.items ?? []) as Household[]).filter((row) => row.createdAt >= startOfDay);
   const data = summary.data;

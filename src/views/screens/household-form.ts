@@ -1,4 +1,5 @@
 import { html } from 'htm/preact';
+import { useRef } from 'preact/hooks';
 import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
@@ -9,6 +10,15 @@ import { householdTitle, numberText, optionalNumber, type Household } from '../r
 import { href, navigate } from '../router';
 
 type HouseholdField = 'area' | 'address' | 'headName' | 'phone' | 'geoLat' | 'geoLng' | 'notes';
+const LABELS: Record<HouseholdField, string> = {
+  area: 'Area',
+  address: 'Address',
+  headName: 'Head of household',
+  phone: 'Phone',
+  geoLat: 'Latitude',
+  geoLng: 'Longitude',
+  notes: 'Notes',
+};
 
 function formValues(row?: Household): Record<HouseholdField, string> {
   return {
@@ -33,10 +43,16 @@ export function HouseholdFormScreen({ id }: { id?: string }) {
 
 function HouseholdForm({ row }: { row?: Household }) {
   const { values, errors, setErrors, set } = useForm(formValues(row));
-  const { failure, busy, save } = useSave(setErrors);
+  const form = useRef<HTMLFormElement>(null);
+  const { failure, busy, save, refuse } = useSave(setErrors, { labels: LABELS, form });
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    const notNumbers = (['geoLat', 'geoLng'] as const).filter((key) => Number.isNaN(optionalNumber(values[key])));
+    if (notNumbers.length > 0) {
+      refuse(Object.fromEntries(notNumbers.map((key) => [key, 'a number, e.g. 9.0765'])));
+      return;
+    }
     const record = {
       area: values.area,
       address: values.address,
@@ -55,9 +71,9 @@ function HouseholdForm({ row }: { row?: Household }) {
   };
 
   return html`<${ScreenTitle} title=${row ? `Edit ${householdTitle(row)}` : 'New household'} />
-    <form onSubmit=${submit} novalidate aria-label=${row ? 'Edit household' : 'New household'} class="form-grid">
+    <form ref=${form} onSubmit=${submit} novalidate aria-label=${row ? 'Edit household' : 'New household'} class="form-grid">
       <${ErrorNotice} message=${failure} />
-      <${Field} id="area" label="Area" value=${values.area} onValue=${set('area')} error=${errors.area} required />
+      <${Field} id="area" label="Area" value=${values.area} onValue=${set('area')} error=${errors.area} required autoFocus />
       <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} />
       <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} wide />
       <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} />

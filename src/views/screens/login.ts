@@ -1,4 +1,5 @@
 import { html } from 'htm/preact';
+import { useEffect, useRef } from 'preact/hooks';
 import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice } from '../components/notice';
@@ -6,7 +7,10 @@ import { useForm, useSave } from '../form';
 
 /** Shared frame of the screens shown before anyone is signed in. */
 function Gate({ title, intro, children }: { title: string; intro: string; children: unknown }) {
-  return html`<main id="main" class="gate">
+  const main = useRef<HTMLElement>(null);
+  // These screens are outside the shell, which moves focus on other screens: the first field gets it here.
+  useEffect(() => main.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus(), []);
+  return html`<main id="main" class="gate" ref=${main}>
     <div class="gate-card">
       <p class="brand">BLOS Desktop</p>
       <h1>${title}</h1>
@@ -36,7 +40,7 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: () => void }) {
     <form onSubmit=${submit} novalidate aria-label="Sign in">
       <${ErrorNotice} message=${failure} />
       <${Field} id="login-username" label="Username" value=${values.username} onValue=${set('username')} error=${errors.username}
-        autoComplete="username" required />
+        autoComplete="username" required autoFocus />
       <${Field} id="login-password" label="Password" type="password" value=${values.password} onValue=${set('password')}
         error=${errors.password} autoComplete="current-password" required />
       <button type="submit" class="button primary" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
@@ -44,9 +48,12 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: () => void }) {
   <//>`;
 }
 
+const SETUP_LABELS = { username: 'Username', displayName: 'Full name', password: 'Password', confirm: 'Repeat password' };
+
 export function SetupScreen({ onDone }: { onDone: () => void }) {
   const { values, errors, setErrors, set } = useForm({ username: '', displayName: '', password: '', confirm: '' });
-  const { failure, busy, save, refuse } = useSave(setErrors);
+  const form = useRef<HTMLFormElement>(null);
+  const { failure, busy, save, refuse } = useSave(setErrors, { labels: SETUP_LABELS, form });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -64,10 +71,10 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
     title="Set up the first administrator"
     intro="This PC has no accounts yet. The administrator you create here can add field workers later."
   >
-    <form onSubmit=${submit} novalidate aria-label="Create administrator">
+    <form ref=${form} onSubmit=${submit} novalidate aria-label="Create administrator">
       <${ErrorNotice} message=${failure} />
       <${Field} id="setup-username" label="Username" value=${values.username} onValue=${set('username')} error=${errors.username}
-        hint="Letters, digits, dot, dash or underscore" autoComplete="username" required />
+        hint="Letters, digits, dot, dash or underscore" autoComplete="username" required autoFocus />
       <${Field} id="setup-displayName" label="Full name" value=${values.displayName} onValue=${set('displayName')}
         error=${errors.displayName} autoComplete="name" required />
       <${Field} id="setup-password" label="Password" type="password" value=${values.password} onValue=${set('password')}

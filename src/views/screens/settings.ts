@@ -23,8 +23,9 @@ function SettingsForm({ current }: { current: SettingsView }) {
     pullIntervalSeconds: String(Math.round(current.pullIntervalMs / 1000)),
   });
   // The core speaks of milliseconds; the form asks for seconds.
-  const { failure, saved, busy, save, refuse } = useSave(({ pullIntervalMs, ...fields }) =>
-    setErrors(pullIntervalMs ? { ...fields, pullIntervalSeconds: pullIntervalMs } : fields),
+  const { failure, saved, busy, save, refuse } = useSave(
+    ({ pullIntervalMs, ...fields }) => setErrors(pullIntervalMs ? { ...fields, pullIntervalSeconds: pullIntervalMs } : fields),
+    { labels: { serverUrl: 'Sync server URL', apiKey: 'API key', pullIntervalSeconds: 'Pull from the server every (seconds)' } },
   );
   const [testing, setTesting] = useState(false);
   const [test, setTest] = useState<{ ok: boolean; message: string } | null>(null);
@@ -32,6 +33,8 @@ function SettingsForm({ current }: { current: SettingsView }) {
   const typedKey = values.apiKey.trim() || undefined;
   const submit = async (event: Event) => {
     event.preventDefault();
+    // The last connection test's verdict would sit stale beside the outcome of this save.
+    setTest(null);
     const seconds = Number(values.pullIntervalSeconds);
     if (!Number.isFinite(seconds) || seconds < 1) {
       refuse({ pullIntervalSeconds: 'a number of seconds, at least 1' });

@@ -1,0 +1,52 @@
+import { html } from 'htm/preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SyncedTableName } from '../../ipc/contract';
+import { call, errorMessage } from '../bridge';
+
+/** A delete that can still be taken back: what it was, in words, and the record to restore. */
+export interface Undoable {
+  table: SyncedTableName;
+  id: string;
+  /** "Amina Bello", "the visit of 3 Mar 2026, 14:30". */
+  what: string;
+}
+
+/**
+ * "Deleted X." with Undo, right after a delete. Focus moves to Undo so a keyboard user can take it
+ * back at once; the restore is a new change that syncs like any edit.
+ */
+export function UndoNotice({ undoable, onUndone, onDismiss }: { undoable: Undoable | null; onUndone: () => void; onDismiss: () => void }) {
+  const [message, setMessage] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const undoButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (!undoable) return;
+    setMessage(null);
+    setFailure(null);
+    undoButton.current?.focus();
+  }, [undoable]);
+
+  const undo = async () => {
+    if (!undoable) return;
+    try {
+      await call('records.restore', { table: undoable.table, id: undoable.id });
+      setMessage(`Restored ${undoable.what}.`);
+      onDismiss();
+      onUndone();
+    } catch (error) {
+      setFailure(errorMessage(error));
+    }
+  };
+
+  return html`<div class="notice-slot" role="status">
+    ${undoable
+      ? html`<div class="notice success undo" data-testid="undo-notice">
+          Deleted ${undoable.what}.
+          <button type="button" class="button small secondary" ref=${undoButton} onClick=${undo}>Undo</button>
+          ${failure ? html`<span class="field-error">${failure}</span>` : null}
+        </div>`
+      : message
+        ? html`<div class="notice success">${message}</div>`
+        : null}
+  </div>`;
+}
