@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { openSqlite } from '../src/db/connection';
+import { newDatabaseKey } from '../src/db/encryption';
 import { openLocalStore } from '../src/db/local-store';
 import type { VisitInput } from '../src/db/record-schemas';
 import { percentile, type BenchFigure } from './figures';
@@ -22,8 +23,8 @@ function visitInputs(householdId: string, count: number): VisitInput[] {
 }
 
 /** The same rows through raw better-sqlite3 prepared inserts in one transaction. */
-function rawInsert(file: string, householdId: string, inputs: VisitInput[], machineId: string): number {
-  const sqlite = openSqlite(file);
+function rawInsert(file: string, key: Buffer, householdId: string, inputs: VisitInput[], machineId: string): number {
+  const sqlite = openSqlite(file, { key });
   const insert = sqlite.prepare(
     `INSERT INTO visits (id, created_at, updated_at, machine_id, deleted_at, server_version, dirty,
        household_id, visited_at, outcome, notes, answers, entered_by)
@@ -41,22 +42,37 @@ function rawInsert(file: string, householdId: string, inputs: VisitInput[], mach
   return elapsed;
 }
 
+/** Batch entry of ROWS visits through the repository, in ms, on a new database (plain when key is null). */
+function repositoryBatch(file: string, key: Buffer | null): number {
+  const store = openLocalStore({ file, ...(key && { key }) });
+  const household = store.repos.households.create({ area: 'Bench' });
+  const inputs = visitInputs(household.id, ROWS);
+  const started = performance.now();
+  store.repos.visits.batchCreate(inputs);
+  const elapsed = performance.now() - started;
+  store.close();
+  return elapsed;
+}
+
+/** Batch entry on the encrypted database (as the app keeps it) against raw inserts on one, and against a plain one. */
 export default async function localEntryBench(): Promise<BenchFigure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blos-bench-entry-'));
   try {
-    const repoStore = openLocalStore({ file: path.join(dir, 'repo.db') });
-    const rawStore = openLocalStore({ file: path.join(dir, 'raw.db') });
+    const key = newDatabaseKey();
+    const repoStore = openLocalStore({ file: path.join(dir, 'repo.db'), key });
+    const rawStore = openLocalStore({ file: path.join(dir, 'raw.db'), key });
     const repoHousehold = repoStore.repos.households.create({ area: 'Bench' });
     const rawHousehold = rawStore.repos.households.create({ area: 'Bench' });
     const rawMachine = rawStore.machineId;
     rawStore.close();
 
     // Alternate the order so neither side always runs on a warm page cache.
-    const rawMs = rawInsert(path.join(dir, 'raw.db'), rawHousehold.id, visitInputs(rawHousehold.id, ROWS), rawMachine);
+    const rawMs = rawInsert(path.join(dir, 'raw.db'), key, rawHousehold.id, visitInputs(rawHousehold.id, ROWS), rawMachine);
     const inputs = visitInputs(repoHousehold.id, ROWS);
     const started = performance.now();
     repoStore.repos.visits.batchCreate(inputs);
     const repoMs = performance.now() - started;
+    const plainMs = repositoryBatch(path.join(dir, 'plain.db'), null);
 
     const latencies: number[] = [];
     for (const input of visitInputs(repoHousehold.id, SINGLE_SAVES)) {
@@ -69,12 +85,15 @@ export default async function localEntryBench(): Promise<BenchFigure[]> {
 
     const repoRate = ROWS / (repoMs / 1000);
     const rawRate = ROWS / (rawMs / 1000);
+    const plainRate = ROWS / (plainMs / 1000);
     return [
-      { bench: 'local-entry', metric: `batch create ${ROWS} visits (repository)`, value: repoRate, unit: 'rows/s' },
-      { bench: 'local-entry', metric: `batch create ${ROWS} visits (raw better-sqlite3)`, value: rawRate, unit: 'rows/s' },
-      { bench: 'local-entry', metric: 'repository / raw', value: repoRate / rawRate, unit: 'ratio', target: '>= 0.8' },
-      { bench: 'local-entry', metric: 'single save p50 (own transaction, FULL)', value: percentile(latencies, 50), unit: 'ms' },
-      { bench: 'local-entry', metric: 'single save p99 (own transaction, FULL)', value: percentile(latencies, 99), unit: 'ms' },
+      { bench: 'local-entry', metric: `batch create ${ROWS} visits (repository, encrypted)`, value: repoRate, unit: 'rows/s' },
+      { bench: 'local-entry', metric: `batch create ${ROWS} visits (raw better-sqlite3, encrypted)`, value: rawRate, unit: 'rows/s' },
+      { bench: 'local-entry', metric: 'repository / raw (both encrypted)', value: repoRate / rawRate, unit: 'ratio', target: '>= 0.8' },
+      { bench: 'local-entry', metric: `batch create ${ROWS} visits (repository, plain)`, value: plainRate, unit: 'rows/s' },
+      { bench: 'local-entry', metric: 'encrypted / plain (repository)', value: repoRate / plainRate, unit: 'ratio', target: '>= 0.6' },
+      { bench: 'local-entry', metric: 'single save p50 (own transaction, FULL, encrypted)', value: percentile(latencies, 50), unit: 'ms' },
+      { bench: 'local-entry', metric: 'single save p99 (own transaction, FULL, encrypted)', value: percentile(latencies, 99), unit: 'ms' },
     ];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { AccountsService, type AccountPolicy } from '../accounts/accounts-service';
 import { loadClientConfig, type ClientConfig } from '../config/env';
 import { openLocalStore, type LocalStore } from '../db/local-store';
+import type { Keychain } from '../db/database-key';
 import type { OsMachineId } from '../db/machine-identity';
 import type { CallResult } from '../ipc/bridge';
 import { SyncEngine, syncConfigFrom, type SyncEngineOptions } from '../sync';
@@ -24,6 +25,8 @@ export interface AppCoreOptions {
   /** The folders whose `.env` is read, first wins (default: dataDir, then the working folder). */
   configFolders?: string[];
   osMachineId?: OsMachineId;
+  /** The OS keychain that wraps the database key (Electron's safeStorage); absent: an owner-only key file. */
+  keychain?: Keychain | null;
   /** The local migrations (default: the nearest migrations/local above the code, in the sources or the packaged app). */
   migrationsFolder?: string;
   updater?: UpdaterPort;
@@ -73,6 +76,7 @@ export function createAppCore(options: AppCoreOptions): AppCore {
   const config = loadClientConfig(configFolders, env);
   const store = openLocalStore({
     file: path.join(options.dataDir, 'blos.db'),
+    key: { env, keychain: options.keychain ?? null },
     osMachineId: options.osMachineId,
     migrationsFolder: options.migrationsFolder,
     wallClock: now,

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { keyConnection } from './encryption';
 
 export type SqliteDatabase = Database.Database;
 
@@ -9,11 +10,20 @@ export type SqliteDatabase = Database.Database;
  * better-sqlite3's bundled SQLite defaults WAL connections to synchronous=NORMAL, which can lose the
  * last commits on power loss, so FULL is set on every open, not once per file.
  */
-export function openSqlite(file: string, options: { readonly?: boolean } = {}): SqliteDatabase {
+export function openSqlite(file: string, options: { readonly?: boolean; key?: Buffer | null } = {}): SqliteDatabase {
   createFolderFor(file);
   // The busy timeout is set at open, before anything else: switching a new file to WAL while another
   // process does the same must wait its turn, not fail with SQLITE_BUSY.
   const sqlite = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false, timeout: 5000 });
+  // The key goes first: nothing can read an encrypted file before it (src/db/encryption.ts).
+  if (options.key) {
+    try {
+      keyConnection(sqlite, options.key);
+    } catch (error) {
+      sqlite.close();
+      throw error;
+    }
+  }
   if (!options.readonly) sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');

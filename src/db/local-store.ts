@@ -3,6 +3,8 @@ import { max } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { HybridClock } from './clock';
 import { openSqlite, type SqliteDatabase } from './connection';
+import { unlockDatabase, type KeySources } from './database-key';
+import { DatabaseKeyError, fileFormat, recoveryHint } from './encryption';
 import { readMeta, writeMeta } from './instance-meta';
 import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
 import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
@@ -19,10 +21,17 @@ export interface LocalStoreOptions {
   /** The wall clock the hybrid clock follows; tests pass a skewed one. */
   wallClock?: () => number;
   migrationsFolder?: string;
+  /**
+   * The database key, or where this host keeps it (src/db/database-key.ts: made on first use, and a
+   * plain database is encrypted). Absent: a plain database, for tests and tools that make their own.
+   */
+  key?: Buffer | KeySources;
 }
 
 export interface LocalStore {
   readonly file: string;
+  /** The key the file is encrypted with (null: a plain database); other connections to it need it. */
+  readonly key: Buffer | null;
   readonly sqlite: SqliteDatabase;
   readonly db: LocalDrizzle;
   readonly clock: HybridClock;
@@ -49,6 +58,13 @@ function clockHighWater(db: LocalDrizzle): number {
 function restoreBackup(file: string, backupFile: string): void {
   for (const suffix of ['-wal', '-shm']) fs.rmSync(file + suffix, { force: true });
   fs.copyFileSync(backupFile, file);
+}
+
+function databaseKey(file: string, key: LocalStoreOptions['key']): Buffer | null {
+  if (Buffer.isBuffer(key)) return key;
+  if (key) return unlockDatabase(file, key);
+  if (fileFormat(file) === 'encrypted') throw new DatabaseKeyError('missing', `The database ${file} is encrypted and no key was given to open it. ${recoveryHint(file)}`);
+  return null;
 }
 
 /**
@@ -79,16 +95,17 @@ export function openLocalStore(options: LocalStoreOptions): LocalStore {
 
 function openMigrated(options: LocalStoreOptions): LocalStore {
   // Migrating and settling the identity happen once per file, whoever opens it first.
-  const { sqlite, db, migration, machineId, highWater, releaseInUse } = withOpenLock(options.file, () => {
+  const { key, sqlite, db, migration, machineId, highWater, releaseInUse } = withOpenLock(options.file, () => {
     confirmWritable(options.file);
-    const connection = openSqlite(options.file);
+    const fileKey = options.file === ':memory:' ? null : databaseKey(options.file, options.key);
+    const connection = openSqlite(options.file, { key: fileKey });
     const drizzleDb = drizzle({ client: connection, schema });
     try {
       const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS);
       const identity = loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId);
       // Reading every table's newest stamp also finds a damaged table before anything is written.
       const highWater = clockHighWater(drizzleDb);
-      return { sqlite: connection, db: drizzleDb, migration: applied, machineId: identity, highWater, releaseInUse: holdInUse(options.file) };
+      return { key: fileKey, sqlite: connection, db: drizzleDb, migration: applied, machineId: identity, highWater, releaseInUse: holdInUse(options.file) };
     } catch (error) {
       connection.close();
       if (error instanceof ForeignKeyViolationError && error.backupFile) restoreBackup(options.file, error.backupFile);
@@ -107,6 +124,7 @@ function openMigrated(options: LocalStoreOptions): LocalStore {
 
   return {
     file: options.file,
+    key,
     sqlite,
     db,
     clock,

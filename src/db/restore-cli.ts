@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { knownKeys } from './database-key';
 import { restoreDatabase, RestoreError } from './restore';
 
 /**
@@ -28,13 +29,14 @@ function databaseFile(argv: string[]): { file: string; backup?: string } | null 
   return { file: path.resolve(db ?? path.join(data!, 'blos.db')), backup };
 }
 
-export function main(argv: string[]): number {
+export function main(argv: string[], env: NodeJS.ProcessEnv = process.env): number {
   const target = databaseFile(argv);
   if (!target) {
     console.log(USAGE);
     return 0;
   }
-  const result = restoreDatabase(target.file, target.backup);
+  // Backups are encrypted with the database's key: the one in BLOS_DATABASE_KEY or the key file.
+  const result = restoreDatabase(target.file, target.backup, knownKeys(target.file, { env }));
   console.log(`restored ${result.file} from ${result.backup} (it passed the integrity check)`);
   if (result.keptAside) console.log(`the file it replaced is kept as ${result.keptAside}`);
   console.log('Changes made after the backup are not in it: those that were synced come back at the next sync.');

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupsFolder, newestBackup } from './backups';
+import { DatabaseKeyError, fileFormat, keyConnection, recoveryHint } from './encryption';
 import { whileNotInUse } from './open-lock';
 
 /** Why a restore did not happen, for the person who asked; nothing was changed. */
@@ -19,11 +20,30 @@ export interface RestoreResult {
   keptAside: string | null;
 }
 
-/** Throws unless `candidate` opens as a database that passes SQLite's integrity check and has migrations applied. */
-function verify(candidate: string): void {
+/** `candidate` opened read-only: a plain file as it is, an encrypted one with the first of `keys` that fits. */
+function openWithAnyKey(candidate: string, keys: readonly Buffer[]): Database.Database {
+  const plain = fileFormat(candidate) !== 'encrypted';
+  for (const key of plain ? [null] : keys) {
+    const sqlite = new Database(candidate, { readonly: true, fileMustExist: true });
+    try {
+      if (key) keyConnection(sqlite, key);
+      return sqlite;
+    } catch (error) {
+      sqlite.close();
+      if (!(error instanceof DatabaseKeyError)) throw error;
+    }
+  }
+  throw new Error(`it is encrypted and does not open with this database's key (${recoveryHint(candidate)})`);
+}
+
+/**
+ * Throws unless `candidate` opens (plain, or with one of the database's `keys`) as a database that
+ * passes SQLite's integrity check and has migrations applied.
+ */
+function verify(candidate: string, keys: readonly Buffer[]): void {
   let sqlite: Database.Database | null = null;
   try {
-    sqlite = new Database(candidate, { readonly: true, fileMustExist: true });
+    sqlite = openWithAnyKey(candidate, keys);
     const problems = (sqlite.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
     if (problems.join() !== 'ok') throw new Error(`it fails the integrity check: ${problems.slice(0, 3).join('; ')}`);
     const migrated = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
@@ -49,13 +69,13 @@ function setAside(file: string, stamp: string): string | null {
  * keeping the replaced file aside. Refuses while any process has `file` open, and holds the open lock
  * throughout, so nobody opens it half-restored. A backup that fails verification changes nothing.
  */
-export function restoreDatabase(fileName: string, backupName?: string): RestoreResult {
+export function restoreDatabase(fileName: string, backupName?: string, keys: readonly Buffer[] = []): RestoreResult {
   const file = path.resolve(fileName);
   const backup = backupName ? path.resolve(backupName) : newestBackup(file);
   if (!backup) throw new RestoreError(`There is no backup of ${file} in ${backupsFolder(file)}. Name one with --backup FILE.`);
   if (!fs.existsSync(backup)) throw new RestoreError(`There is no backup file at ${backup}.`);
   try {
-    verify(backup);
+    verify(backup, keys);
   } catch (error) {
     throw new RestoreError(`The backup ${backup} cannot be used: ${(error as Error).message}. Nothing was changed; choose another with --backup FILE.`);
   }
@@ -65,7 +85,7 @@ export function restoreDatabase(fileName: string, backupName?: string): RestoreR
     const copy = `${file}.restoring-${stamp}`;
     fs.copyFileSync(backup, copy);
     try {
-      verify(copy);
+      verify(copy, keys);
     } catch (error) {
       fs.rmSync(copy, { force: true });
       throw new RestoreError(`The copy of ${backup} did not verify (${(error as Error).message}); nothing was changed. Check the disk, then try again.`);

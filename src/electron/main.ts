@@ -1,4 +1,4 @@
-import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell, type WebContents } from 'electron';
 import { autoUpdater } from 'electron-updater';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { parseExternalHosts } from './external-hosts';
 import { externalUrlToOpen, isNavigationAllowed, isTrustedIpcSender } from './guards';
 import { CALL_CHANNEL } from './ipc-channel';
 import { openLogFile, type LogLine } from './log-file';
+import { osKeychain } from './keychain';
 import { createQuitGate } from './quit-gate';
 import { bakedFeedFile, UpdaterController, updatesDisabledReason } from './updater-controller';
 import { mainWindowOptions } from './window-options';
@@ -50,6 +51,11 @@ async function start(): Promise<void> {
   const config = parseEnv(clientEnvSchema, env);
   const externalHosts = parseExternalHosts(env);
 
+  // The keychain (safeStorage) answers only once the app is ready, and the core's database needs it.
+  await app.whenReady();
+  const keychain = osKeychain(safeStorage);
+  if (!keychain) log('no OS keychain protects the database key here: it is kept in an owner-only key file beside the database');
+
   const hasFeed = fs.existsSync(bakedFeedFile(app.getAppPath()));
   const updater = new UpdaterController({
     createUpdater: () => autoUpdater,
@@ -61,6 +67,7 @@ async function start(): Promise<void> {
     dataDir: folders.dataDir,
     configFolders,
     version: app.getVersion(),
+    keychain,
     updater,
     log: (message, error) => log(`${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
@@ -82,7 +89,6 @@ async function start(): Promise<void> {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  await app.whenReady();
   denyAllPermissions();
   const rendererDir = path.join(__dirname, 'renderer');
   protocol.handle(APP_SCHEME, async (request) => {
@@ -142,10 +148,11 @@ function lockDown(contents: WebContents, externalHosts: readonly string[], log: 
   });
 }
 
-/** The app needs no camera, microphone, location, notifications or anything else a page may ask for. */
+/** The app needs no camera, microphone, location, notifications, devices or anything else a page may ask for. */
 function denyAllPermissions(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.setDevicePermissionHandler(() => false);
 }
 
 function failToStart(error: unknown): void {

@@ -267,6 +267,15 @@ export interface EnteredHousehold {
   visit: SyncedRow<'visits'> | null;
 }
 
+export interface AdminSetup {
+  account: SessionAccount;
+  /**
+   * The database's recovery code, shown this once and stored nowhere (null: the database is not
+   * encrypted, or a code was issued before): it opens the data if the keychain or key file is lost.
+   */
+  recoveryCode: string | null;
+}
+
 export interface DashboardSummary {
   /** Live (not deleted) records per table. */
   counts: Record<SyncedTableName, number>;
@@ -323,7 +332,7 @@ export interface AboutInfo {
 
 export interface ContractOutputs {
   'session.status': SessionStatus;
-  'session.setupAdmin': SessionAccount;
+  'session.setupAdmin': AdminSetup;
   'session.login': SessionAccount;
   'session.logout': null;
   'session.changePassword': null;

@@ -11,7 +11,8 @@ import type { SyncStatus } from './status';
  * Headless sync of one local database with the configured server, for admins, scripts and tests.
  *   npm run sync -- --db FILE [--once] [--create]
  * Configuration (SYNC_SERVER_URL, SYNC_API_KEY, SYNC_PULL_INTERVAL_MS) comes from the environment,
- * then `.env` beside the database, then `.env` in the working folder.
+ * then `.env` beside the database, then `.env` in the working folder. The database key comes from
+ * BLOS_DATABASE_KEY or the key file beside the database (docs/encryption.md).
  */
 
 const USAGE = 'usage: npm run sync -- --db FILE [--once] [--create]';
@@ -71,14 +72,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   }
   console.log(`syncing ${db} with ${config.SYNC_SERVER_URL}`);
   try {
-    return await syncWith(db, config, args.once);
+    return await syncWith(db, config, args.once, env);
   } catch (error) {
     throw asStorageFault(error, db) ?? error;
   }
 }
 
-async function syncWith(db: string, config: ClientConfig, once: boolean): Promise<number> {
-  const store = openLocalStore({ file: db });
+async function syncWith(db: string, config: ClientConfig, once: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+  const store = openLocalStore({ file: db, key: { env } });
   const engine = new SyncEngine({
     store,
     config: syncConfigFrom(config),

@@ -227,6 +227,7 @@ export class SyncEngine {
     const transport = new SyncTransport(server, this.store.machineId);
     const request = {
       file: this.store.file,
+      key: this.store.key?.toString('hex') ?? null,
       server,
       machineId: this.store.machineId,
       pageSize: this.options.pullPageSize,

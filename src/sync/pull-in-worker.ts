@@ -15,6 +15,8 @@ import { SyncError, type ServerConfig, type SyncErrorKind } from './transport';
 export interface PullRequest {
   /** The local database file (the worker opens its own connection to it). */
   file: string;
+  /** The database key in hex (null: a plain database). */
+  key: string | null;
   server: ServerConfig;
   machineId: string;
   /** Rows asked for per request. */

@@ -20,7 +20,7 @@ async function pull(id: number, request: PullRequest): Promise<void> {
   running.set(id, state);
   const { signal } = state.controller;
   try {
-    const sqlite = openSqlite(request.file);
+    const sqlite = openSqlite(request.file, { key: request.key === null ? null : Buffer.from(request.key, 'hex') });
     try {
       // This connection only commits pulled chunks, each with its cursor: they need no fsync of their
       // own. If the power fails before the next durable commit (the app's connection stays FULL), the

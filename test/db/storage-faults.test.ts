@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createAppCore } from '../../src/core';
 import { newBackupPath } from '../../src/db/backups';
+import { openSqlite } from '../../src/db/connection';
+import { knownKeys } from '../../src/db/database-key';
 import { openLocalStore } from '../../src/db/local-store';
 import { handToUnprivileged, runEntryPoint, runNodeChild } from '../support/node-child';
 import { tempDir } from '../support/temp';
@@ -29,8 +31,9 @@ function takeBackup(sqlite: Database.Database, file: string): string {
   return backup;
 }
 
+/** The app's database is encrypted: read with the key beside it (a plain one has none). */
 function householdIds(file: string): string[] {
-  const sqlite = new Database(file, { readonly: true });
+  const sqlite = openSqlite(file, { readonly: true, key: knownKeys(file, { env: {} })[0] ?? null });
   try {
     return (sqlite.prepare('SELECT id FROM households ORDER BY id').all() as { id: string }[]).map((r) => r.id);
   } finally {
@@ -160,7 +163,7 @@ describe('a disk that fills up during entry', () => {
     expect(result.stdout).toMatch(/^still answering: The change was not saved/m);
 
     // With room again, the app opens the same file and every acknowledged record is there.
-    const store = openLocalStore({ file: path.join(dir, 'blos.db') });
+    const store = openLocalStore({ file: path.join(dir, 'blos.db'), key: { env: {} } });
     const kept = new Set(store.repos.households.list({ limit: 1000 }).items.map((row) => row.id));
     store.close();
     expect(saved.filter((id) => !kept.has(id))).toEqual([]);

@@ -26,6 +26,8 @@ export interface FakeElectronOptions {
   isPackaged?: boolean;
   /** What app.getAppPath() answers: the folder holding package.json (resources/app.asar when packaged). */
   appPath?: string;
+  /** What safeStorage reports: 'gnome_libsecret' (the default) wraps; 'basic_text' protects nothing; 'unavailable' cannot encrypt. */
+  keychainBackend?: 'gnome_libsecret' | 'basic_text' | 'unavailable';
 }
 
 export function createFakeElectron(options: FakeElectronOptions) {
@@ -36,6 +38,9 @@ export function createFakeElectron(options: FakeElectronOptions) {
     windows: [] as FakeBrowserWindow[],
     permissionRequestHandler: null as null | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void),
     permissionCheckHandler: null as null | ((...args: unknown[]) => boolean),
+    devicePermissionHandler: null as null | ((...args: unknown[]) => boolean),
+    /** Secrets wrapped by safeStorage; a wrapped secret is its index here (the real one is OS-encrypted). */
+    keychain: [] as string[],
     openedExternally: [] as string[],
     errorBoxes: [] as Array<{ title: string; message: string }>,
     quits: 0,
@@ -114,6 +119,17 @@ export function createFakeElectron(options: FakeElectronOptions) {
       defaultSession: {
         setPermissionRequestHandler: (handler: typeof state.permissionRequestHandler) => (state.permissionRequestHandler = handler),
         setPermissionCheckHandler: (handler: typeof state.permissionCheckHandler) => (state.permissionCheckHandler = handler),
+        setDevicePermissionHandler: (handler: typeof state.devicePermissionHandler) => (state.devicePermissionHandler = handler),
+      },
+    },
+    safeStorage: {
+      isEncryptionAvailable: () => (options.keychainBackend ?? 'gnome_libsecret') !== 'unavailable',
+      getSelectedStorageBackend: () => options.keychainBackend ?? 'gnome_libsecret',
+      encryptString: (plain: string) => Buffer.from(`wrapped:${state.keychain.push(plain) - 1}`),
+      decryptString: (wrapped: Buffer) => {
+        const secret = state.keychain[Number(/^wrapped:(\d+)$/.exec(wrapped.toString())?.[1])];
+        if (secret === undefined) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        return secret;
       },
     },
     shell: {

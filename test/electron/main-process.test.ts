@@ -20,6 +20,7 @@ interface StartOptions {
   env?: Record<string, string>;
   /** A packaged app with this stand-in for electron-updater's autoUpdater (the OS updater). */
   packagedWithUpdater?: EventEmitter;
+  keychainBackend?: 'gnome_libsecret' | 'basic_text' | 'unavailable';
   /** Whether the packaged app was built with an update feed (resources/app-update.yml); default true. */
   bakedFeed?: boolean;
   /** The user-data .env, written before the start. */
@@ -44,6 +45,7 @@ async function startMain(options: StartOptions = {}): Promise<Fake & { userData:
     userData,
     gotLock: options.gotLock,
     isPackaged: packaged,
+    keychainBackend: options.keychainBackend,
     ...(packaged ? { appPath: packagedAppPath(options.bakedFeed ?? true) } : {}),
   });
   const savedEnv = { ...process.env };
@@ -173,6 +175,23 @@ describe('the main process, started with a stand-in Electron', () => {
     }
     expect(answers).toEqual([false, false, false, false]);
     expect(state.permissionCheckHandler!({}, 'media', 'app://blos', {})).toBe(false);
+    // Devices (USB, serial, HID, Bluetooth) too.
+    expect(state.devicePermissionHandler!({ deviceType: 'usb', origin: 'app://blos' })).toBe(false);
+  });
+
+  it('keeps the database key wrapped by the OS keychain, never in a file beside the database', async () => {
+    const { userData, state } = await startMain();
+    const file = path.join(userData, 'blos.db');
+    expect([fs.existsSync(`${file}.key`), state.keychain.length]).toEqual([false, 1]);
+    expect(fs.readFileSync(file).subarray(0, 15).toString()).not.toBe('SQLite format 3');
+    expect(fs.readFileSync(`${file}.keyring.json`, 'utf8')).not.toContain(state.keychain[0]);
+  });
+
+  it.each(['basic_text', 'unavailable'] as const)('with a keychain that protects nothing (%s), keeps the key in an owner-only key file and says so', async (backend) => {
+    const { userData, state } = await startMain({ keychainBackend: backend });
+    expect([state.errorBoxes, state.keychain]).toEqual([[], []]);
+    expect(fs.statSync(path.join(userData, 'blos.db.key')).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(userData, 'logs', 'main.log'), 'utf8')).toContain('no OS keychain protects the database key here');
   });
 
   it('brings its window forward when a second instance starts', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import bundleExternals from '../../scripts/bundle-externals.json';
 import { HybridClock } from '../../src/db/clock';
+import { newDatabaseKey } from '../../src/db/encryption';
 import { openLocalStore } from '../../src/db/local-store';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
@@ -54,10 +55,11 @@ describe('the bundled pull worker', () => {
     }));
     server.server.storage.applyPush('e'.repeat(64), changes);
     const file = path.join(tempDir(), 'app.db');
-    const store = openLocalStore({ file });
+    // Encrypted, as the app's database is: the bundled worker opens it with the key it is given.
+    const store = openLocalStore({ file, key: newDatabaseKey() });
     try {
       const clock = new HybridClock(() => 0);
-      const request = { file, server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: store.machineId, pageSize: 20, applyRows: 10 };
+      const request = { file, key: store.key!.toString('hex'), server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: store.machineId, pageSize: 20, applyRows: 10 };
       expect(await main.pullInWorker(request, clock, new AbortController().signal)).toEqual({ received: 30, applied: 30, conflicts: 0, parked: 0 });
       expect(store.sqlite.prepare('SELECT count(*) FROM households').pluck().get()).toBe(30);
       expect(store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(30);

@@ -44,7 +44,7 @@ test('the first run asks for an administrator, then signs them in; logging out r
   await page.getByText('at least 10 characters', { exact: false }).first().waitFor();
   expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
 
-  await createFirstAdmin(page);
+  expect(await createFirstAdmin(page)).toMatch(/^(\w{5}-){4}\w{5}$/);
   await page.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
   await page.getByText(ADMIN.displayName).waitFor();
 

@@ -19,6 +19,11 @@ export async function createFirstAdmin(page: Page, admin: { username: string; di
   await page.getByLabel('Password', { exact: true }).fill(admin.password);
   await page.getByLabel('Repeat password').fill(admin.password);
   await page.getByRole('button', { name: 'Create administrator' }).click();
+  // The database's recovery code is shown once, before anything else.
+  await page.getByRole('heading', { name: 'Write down the recovery code' }).waitFor();
+  const code = (await page.getByLabel('Recovery code').textContent())!;
+  await page.getByRole('button', { name: 'I have written it down' }).click();
+  return code;
 }
 
 export async function signIn(page: Page, username: string, password: string) {

@@ -121,7 +121,7 @@ describe('the browser host', () => {
 
   it('runs a call round trip: first-run admin, a household created and listed', async () => {
     const setup = await (await api(host, 'session.setupAdmin', ADMIN)).json();
-    expect(setup).toMatchObject({ ok: true, value: { username: 'admin', role: 'admin' } });
+    expect(setup).toMatchObject({ ok: true, value: { account: { username: 'admin', role: 'admin' }, recoveryCode: expect.stringMatching(/^(\w{5}-){4}\w{5}$/) } });
     const created = await (await api(host, 'records.create', { table: 'households', values: { area: 'North', headName: 'Amina' } })).json();
     expect(created).toMatchObject({ ok: true, value: { area: 'North', headName: 'Amina' } });
     const listed = await (await api(host, 'records.list', { table: 'households' })).json();

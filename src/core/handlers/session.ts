@@ -1,3 +1,4 @@
+import { hasRecoveryCode, issueRecoveryCode } from '../../db/database-key';
 import type { HandlerMap } from '../context';
 
 /**
@@ -16,7 +17,10 @@ export const sessionHandlers: HandlerMap<
   'session.setupAdmin': async (input, ctx, core) => {
     const grant = await core.accounts.setupFirstAdmin(input);
     ctx.bindSession(grant.sessionId);
-    return grant.account;
+    // Shown once, to the first administrator: the way back in when the keychain or key file is lost.
+    const { file, key } = core.store;
+    const recoveryCode = key && !hasRecoveryCode(file) ? issueRecoveryCode(file, key) : null;
+    return { account: grant.account, recoveryCode };
   },
 
   'session.login': async (input, ctx, core) => {

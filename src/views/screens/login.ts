@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice } from '../components/notice';
@@ -48,12 +48,25 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: () => void }) {
   <//>`;
 }
 
+/** The database's recovery code, shown once: nothing else can open the data if this PC's key is lost. */
+function RecoveryCodeScreen({ code, onDone }: { code: string; onDone: () => void }) {
+  return html`<${Gate}
+    title="Write down the recovery code"
+    intro="The records on this PC are encrypted. If Windows is reinstalled or the data is moved to another PC, this code is the only way to open them. It is shown now and never again."
+  >
+    <p class="recovery-code" aria-label="Recovery code"><strong>${code}</strong></p>
+    <p class="muted">Keep it on paper in a safe place, away from this PC.</p>
+    <button type="button" class="button primary" onClick=${onDone}>I have written it down</button>
+  <//>`;
+}
+
 const SETUP_LABELS = { username: 'Username', displayName: 'Full name', password: 'Password', confirm: 'Repeat password' };
 
 export function SetupScreen({ onDone }: { onDone: () => void }) {
   const { values, errors, setErrors, set } = useForm({ username: '', displayName: '', password: '', confirm: '' });
   const form = useRef<HTMLFormElement>(null);
   const { failure, busy, save, refuse } = useSave(setErrors, { labels: SETUP_LABELS, form });
+  const [recoveryCode, setRecoveryCode] = useState<string | null>(null);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -62,10 +75,13 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
       return;
     }
     await save(async () => {
-      await call('session.setupAdmin', { username: values.username, displayName: values.displayName, password: values.password });
-      onDone();
+      const setup = await call('session.setupAdmin', { username: values.username, displayName: values.displayName, password: values.password });
+      if (setup.recoveryCode) setRecoveryCode(setup.recoveryCode);
+      else onDone();
     });
   };
+
+  if (recoveryCode) return html`<${RecoveryCodeScreen} code=${recoveryCode} onDone=${onDone} />`;
 
   return html`<${Gate}
     title="Set up the first administrator"
