@@ -21,12 +21,17 @@ function rebuildEnv(env) {
   return Object.fromEntries(Object.entries(env).filter(([name]) => name.toLowerCase() !== 'npm_config_nodedir'));
 }
 
-/** A copy of the installed module without its compiled build/, in a fresh folder the rebuild may change. */
+/**
+ * A copy of the installed module without its compiled build/, in a fresh folder the rebuild may change,
+ * beside a link to prebuild-install, through which @electron/rebuild first tries a prebuilt module.
+ */
 function stageModule(projectDir) {
   const installed = fs.realpathSync(path.join(projectDir, 'node_modules', MODULE));
   const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'blos-native-'));
   const copy = path.join(stage, 'node_modules', MODULE);
   fs.cpSync(installed, copy, { recursive: true, filter: (source) => source !== path.join(installed, 'build') });
+  const prebuildInstall = path.dirname(require.resolve('prebuild-install/package.json', { paths: [installed] }));
+  fs.symlinkSync(prebuildInstall, path.join(stage, 'node_modules', 'prebuild-install'), 'junction');
   fs.writeFileSync(path.join(stage, 'package.json'), JSON.stringify({ name: 'blos-native-stage', private: true, dependencies: { [MODULE]: '*' } }));
   return { stage, compiled: path.join(copy, COMPILED) };
 }
