@@ -24,6 +24,23 @@ const integer = (min: number, max: number) =>
     .min(min, `expected a whole number from ${min} to ${max}`)
     .max(max, `expected a whole number from ${min} to ${max}`);
 
+/** Hosts whose traffic never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+export const ALLOW_HTTP_VARIABLE = 'SYNC_ALLOW_HTTP';
+
+/**
+ * Whether `url` is refused as a sync server URL: anything but loopback carries the API key and every
+ * record, so it must be https unless SYNC_ALLOW_HTTP=1 allows plain http (a test lab).
+ */
+export function needsHttps(url: string, allowHttp: boolean): boolean {
+  if (!URL.canParse(url)) return false;
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'http:' && !allowHttp && !isLoopback(hostname);
+}
+
 export const clientEnvSchema = z.object({
   SYNC_SERVER_URL: optional(httpUrl),
   SYNC_API_KEY: optional(apiKey),
@@ -31,6 +48,12 @@ export const clientEnvSchema = z.object({
   BLOS_DATA_DIR: optional(z.string()),
   /** An administrator's switch: 1 turns updates off on this PC (the feed itself is fixed when the installer is built). */
   BLOS_DISABLE_UPDATES: optional(z.enum(['0', '1'], { error: 'expected 1 (updates off) or 0 (updates on)' })),
+  [ALLOW_HTTP_VARIABLE]: optional(z.enum(['0', '1'], { error: 'expected 1 (allow http:// sync servers, for a test lab) or 0' })),
+}).superRefine((config, ctx) => {
+  if (config.SYNC_SERVER_URL && needsHttps(config.SYNC_SERVER_URL, config[ALLOW_HTTP_VARIABLE] === '1')) {
+    const message = `must start with https:// for a server on another computer: over http:// the API key and the records cross the network readable by anyone on the way (for a test lab only, ${ALLOW_HTTP_VARIABLE}=1 allows http)`;
+    ctx.addIssue({ code: 'custom', path: ['SYNC_SERVER_URL'], message });
+  }
 });
 export type ClientConfig = z.infer<typeof clientEnvSchema>;
 

@@ -31,6 +31,17 @@ describe('client configuration', () => {
     expect(loadClientConfig([userData, workDir], { SYNC_PULL_INTERVAL_MS: '9000' }).SYNC_PULL_INTERVAL_MS).toBe(9000);
   });
 
+  it('refuses an http:// sync server on another computer unless SYNC_ALLOW_HTTP=1 (a lab); loopback and https pass', () => {
+    expect(problemsOf(() => loadClientConfig([], { SYNC_SERVER_URL: 'http://sync.example.org' }))).toEqual([
+      expect.stringMatching(/^SYNC_SERVER_URL: must start with https:\/\/ for a server on another computer.*SYNC_ALLOW_HTTP=1 allows http\)$/),
+    ]);
+    expect(problemsOf(() => loadClientConfig([], { SYNC_SERVER_URL: 'http://10.0.0.5:8787' }))).toHaveLength(1);
+    expect(loadClientConfig([], { SYNC_SERVER_URL: 'http://10.0.0.5:8787', SYNC_ALLOW_HTTP: '1' }).SYNC_SERVER_URL).toBe('http://10.0.0.5:8787');
+    for (const url of ['https://sync.example.org', 'http://127.0.0.1:8787', 'http://localhost:8787', 'http://[::1]:8787']) {
+      expect(loadClientConfig([], { SYNC_SERVER_URL: url }).SYNC_SERVER_URL).toBe(url);
+    }
+  });
+
   it.each([
     ['short', 'abc123'],
     ['non-hex', 'z'.repeat(64)],

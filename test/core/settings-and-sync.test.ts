@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { UpdaterPort, UpdateStatus } from '../../src/core';
@@ -73,6 +75,45 @@ describe('settings', () => {
     expect(wrong).toMatchObject({ ok: false, latencyMs: null });
     expect(wrong.message).not.toContain('f'.repeat(64));
     expect(await h.ok(A, 'settings.testConnection')).toEqual({ ok: false, message: 'Enter the server URL and the API key first.', latencyMs: null });
+  });
+
+  it.each<[string, { env?: boolean }]>([
+    ['saved in Settings', {}],
+    ['set by the environment', { env: true }],
+  ])('never sends the saved API key (%s) to a URL typed for the test: the key must be typed again', async (_label, where) => {
+    const heard: Array<string | undefined> = [];
+    const trap = http.createServer((request, response) => {
+      heard.push(request.headers.authorization);
+      response.end('{}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    try {
+      const saved = { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey };
+      const h = await startCoreWithAccounts(where.env ? { env: saved } : {});
+      if (!where.env) await h.ok(A, 'settings.update', { serverUrl: server.url, apiKey: server.apiKey });
+      expect(await h.ok(A, 'settings.testConnection', { serverUrl: trapUrl })).toEqual({
+        ok: false,
+        message: 'Type the API key to test this server: the saved key is only sent to the saved server.',
+        latencyMs: null,
+      });
+      expect(heard).toEqual([]);
+      // The saved server still gets the saved key.
+      expect(await h.ok(A, 'settings.testConnection', { serverUrl: `${server.url}/` })).toMatchObject({ ok: true });
+      expect(await h.ok(A, 'settings.testConnection')).toMatchObject({ ok: true });
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
+  });
+
+  it('refuses an http:// server on another computer, in the test and when saving, and saves nothing', async () => {
+    const h = await startCoreWithAccounts();
+    const advice = 'Use an https:// address: over http:// the API key and the records would cross the network readable by anyone on the way. Only this computer (localhost) may use http://.';
+    for (const call of ['settings.testConnection', 'settings.update']) {
+      const error = await h.fail(A, call, { serverUrl: 'http://sync.example.org', apiKey: server.apiKey });
+      expect([error.code, error.fields]).toEqual(['invalid_input', { serverUrl: advice }]);
+    }
+    expect(fs.existsSync(path.join(h.dataDir, '.env'))).toBe(false);
   });
 });
 

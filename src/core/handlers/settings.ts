@@ -1,4 +1,4 @@
-import { ConfigError, loadClientConfig } from '../../config/env';
+import { ALLOW_HTTP_VARIABLE, ConfigError, loadClientConfig, needsHttps } from '../../config/env';
 import type { SettingsView } from '../../ipc/contract';
 import { AppError } from '../../shared/app-error';
 import { syncConfigFrom, testConnection } from '../../sync';
@@ -33,6 +33,14 @@ export function settingsView({ config, store, env }: CoreServices): SettingsView
   };
 }
 
+/** A server URL typed in Settings obeys the rule the configuration does (https unless loopback or a lab). */
+function refuseInsecure(serverUrl: string | undefined, core: CoreServices): void {
+  if (!serverUrl || !needsHttps(serverUrl, core.config[ALLOW_HTTP_VARIABLE] === '1')) return;
+  throw new AppError('invalid_input', 'The sync server URL is not secure.', {
+    serverUrl: 'Use an https:// address: over http:// the API key and the records would cross the network readable by anyone on the way. Only this computer (localhost) may use http://.',
+  });
+}
+
 export const settingsHandlers: HandlerMap<'settings.get' | 'settings.update' | 'settings.testConnection'> = {
   'settings.get': (_input, _ctx, core) => settingsView(core),
 
@@ -47,6 +55,7 @@ export const settingsHandlers: HandlerMap<'settings.get' | 'settings.update' | '
       changes[VARIABLES[name]] = value === '' ? undefined : String(value);
     }
     if (Object.keys(fixed).length > 0) throw new AppError('invalid_input', 'Some settings come from the environment.', fixed);
+    refuseInsecure(input.serverUrl, core);
     try {
       updateUserEnv(core.dataDir, changes);
       core.config = loadClientConfig(core.configFolders, core.env);
@@ -59,7 +68,14 @@ export const settingsHandlers: HandlerMap<'settings.get' | 'settings.update' | '
   },
 
   'settings.testConnection': async (input, _ctx, core) => {
-    const serverUrl = (input?.serverUrl ?? core.config.SYNC_SERVER_URL ?? '').replace(/\/+$/, '');
+    const saved = core.config.SYNC_SERVER_URL ?? '';
+    const serverUrl = (input?.serverUrl ?? saved).replace(/\/+$/, '');
+    refuseInsecure(serverUrl, core);
+    // The saved key (perhaps from the environment) only ever goes to the saved server: a URL typed
+    // here could be anyone's, and the test would hand them the key.
+    if (input?.apiKey === undefined && serverUrl !== saved) {
+      return { ok: false, message: 'Type the API key to test this server: the saved key is only sent to the saved server.', latencyMs: null };
+    }
     const apiKey = input?.apiKey ?? core.config.SYNC_API_KEY ?? '';
     if (!serverUrl || !apiKey) {
       return { ok: false, message: 'Enter the server URL and the API key first.', latencyMs: null };
