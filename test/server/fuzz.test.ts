@@ -90,6 +90,26 @@ const mutation: fc.Arbitrary<(c: Change) => Change> = fc.oneof(
   fc.tuple(fc.constantFrom(...KEYS), fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => (c: Change) => ({ ...c, row: { ...c.row, [k]: v } })),
   fc.constantFrom('"; DROP TABLE households; --', 'server_version', 'dirty', 'area)', 'x').map((k) => (c: Change) => ({ ...c, row: { ...c.row, [k]: 1 } })),
   fc.constantFrom('accounts', 'sqlite_master', 'households ', 'Households', '').map((t) => (c: Change) => ({ ...c, table: t })),
+  // The text rules of docs/sync-protocol.md 4.1-4.2, valid or not: trimming, case, calendar, Unicode, nesting.
+  fc
+    .constantFrom<[string, (row: Record<string, unknown>) => unknown]>(
+      ['id', (row) => String(row.id).toUpperCase()],
+      ['id', (row) => ` ${String(row.id)}`],
+      ['householdId', (row) => ` ${String(row.householdId)}\t`],
+      ['householdId', (row) => String(row.householdId).toUpperCase()],
+      ['gender', () => ' female\t'],
+      ['outcome', () => '\u00a0moved '],
+      ['dateOfBirth', () => ' 2020-02-29 '],
+      ['dateOfBirth', () => '2021-02-29'],
+      ['dateOfBirth', () => '2020-13-45'],
+      ['notes', () => 'lone \ud800 surrogate'],
+      ['notes', () => `  ${'😀'.repeat(4000)} `],
+      ['notes', () => '😀'.repeat(4001)],
+      ['answers', () => ({ ['😀'.repeat(100)]: 'é'.repeat(32_000) })],
+      ['answers', () => ({ blob: 'é'.repeat(33_000) })],
+      ['answers', () => JSON.parse('{"a":'.repeat(16) + '{}' + '}'.repeat(16))],
+    )
+    .map(([k, value]) => (c: Change) => ({ ...c, row: { ...c.row, [k]: value(c.row) } })),
 );
 
 const validBatch = fc
