@@ -27,7 +27,7 @@ async function expectStored(session: Session, what: string, change: Change, serv
 /** A raw JSON body, for literals JSON.stringify cannot write (1.0, 1e3, 1e400). */
 async function pushRawRecord(session: Session, table: string, rowJson: string) {
   const answer = await pushBody(session.target, `{"changes":[{"table":"${table}","row":${rowJson}}]}`, { machineId: session.machineId });
-  return (answer.json as { results?: { status?: string; reason?: string }[] } | undefined)?.results?.[0];
+  return (answer.json as { results?: { status?: string; reason?: string; version?: number }[] } | undefined)?.results?.[0];
 }
 
 const withoutKey = (change: Change, key: string): Change => {
@@ -125,6 +125,14 @@ export const records: CheckGroup = {
       expectFields('visitedAt 1000.5', fraction, { status: 'rejected', reason: 'invalid_record' });
       const huge = await pushRawRecord(session, 'visits', JSON.stringify(visit(session, h, { answers: { x: 0 } }).row).replace('{"x":0}', '{"x":1e400}'));
       expectFields('1e400 in answers', huge, { status: 'rejected', reason: 'invalid_record' });
+    }),
+    check('a key repeated in a row or a JSON column keeps its last value', async (session) => {
+      const h = household(session, { notes: 'first' });
+      const json = JSON.stringify(h.row).replace('"notes":"first"', '"notes":"first","notes":"last"').replace(/}$/, ',"area":"Repeated"}');
+      const result = await pushRawRecord(session, 'households', json);
+      expectFields('the push', result, { status: 'applied' });
+      const served = await session.changeAt(result!.version!);
+      expectFields('the row served', served.row, { notes: 'last', area: 'Repeated' });
     }),
     check('JSON columns: keys of at most 100 characters (code points)', async (session) => {
       const h = household(session).row.id as string;
