@@ -42,11 +42,19 @@ export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
 }
 
 /**
- * `{"table":…,"version":…,"row":{…}}` for a row, in SQL: numbers round-trip exactly and JSON columns
- * are embedded as they are stored.
+ * A column's value inside json_object. JSON columns are embedded as they are stored. A REAL goes
+ * through its text form, the shortest that round-trips: json_object writes a REAL with 15
+ * significant digits (179.99999999999997 became 180.0), which docs/sync-protocol.md 11.1 forbids.
  */
+function jsonValue(column: SQLiteColumn): string {
+  if (column.dataType === 'json') return `json("${column.name}")`;
+  if (column.columnType === 'SQLiteReal') return `json(CAST("${column.name}" AS TEXT))`;
+  return `"${column.name}"`;
+}
+
+/** `{"table":…,"version":…,"row":{…}}` for a row, in SQL: numbers round-trip exactly. */
 export function changeJson(name: string, table: SQLiteTable): SQL {
-  const fields = recordColumns(table).map(([key, column]) => `'${key}', ${column.dataType === 'json' ? `json("${column.name}")` : `"${column.name}"`}`);
+  const fields = recordColumns(table).map(([key, column]) => `'${key}', ${jsonValue(column)}`);
   return sql.raw(`json_object('table', '${name}', 'version', "server_version", 'row', json_object(${fields.join(', ')}))`);
 }
 

@@ -52,7 +52,8 @@ describe('the change a pull serves, stored with each row', () => {
   it('is the JSON the schema describes, column for column (drizzle-kit does not diff generated columns)', () => {
     const storage = openSqliteSyncStorage({ file: path.join(tempDir(), 'server.db') });
     try {
-      const h = household();
+      // Doubles that need 17 significant digits: json_object alone writes 15.
+      const h = household({ geoLat: 0.30000000000000004, geoLng: 179.99999999999997 });
       storage.applyPush(machineB, [
         { table: 'households', row: h },
         { table: 'people', row: person(h.id, { attributes: { n: 1.5 } }) },
@@ -65,6 +66,19 @@ describe('the change a pull serves, stored with each row', () => {
         expect(rows).toHaveLength(1);
         expect(rows[0]!.change).toBe(rows[0]!.fresh);
       }
+    } finally {
+      storage.close();
+    }
+  });
+
+  it('serves every double exactly as it was pushed, however many digits it needs', () => {
+    const storage = openSqliteSyncStorage({ file: path.join(tempDir(), 'server.db') });
+    try {
+      const geo = [[0.30000000000000004, 179.99999999999997], [-89.99999999999999, -1e-300], [14.69, null]] as const;
+      const sent = geo.map(([geoLat, geoLng]) => household({ geoLat, geoLng }));
+      storage.applyPush(machineB, sent.map((row) => ({ table: 'households', row })));
+      const served = (JSON.parse(storage.pull(0, 10).changes.toString()) as { row: { geoLat: number; geoLng: number | null } }[]).map((c) => [c.row.geoLat, c.row.geoLng]);
+      expect(served).toEqual(geo);
     } finally {
       storage.close();
     }
