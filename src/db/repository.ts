@@ -65,6 +65,11 @@ export interface Page<Row> {
  * "more than 1,000" tells a person as much.
  */
 export const COUNT_LIMIT = 1000;
+/**
+ * A search counts fewer: each match is read through the index and its household row, and past a
+ * couple of hundred matches a person types another letter rather than read on.
+ */
+export const SEARCH_COUNT_LIMIT = 200;
 
 export class RecordNotFoundError extends Error {
   constructor(table: string, id: string) {
@@ -100,11 +105,19 @@ export function fullTextWords(search: string): string[] {
     .map((word) => `"${word.replace(/"/g, '""')}"*`);
 }
 
+interface SearchHit {
+  seq: number;
+  id: string;
+}
+
 /** A household's search documents share the range [seq * DOC_SLOT, (seq + 1) * DOC_SLOT) (migration 0004). */
 const DOC_SLOT = 2 ** 20;
 // Inlined, not bound: better-sqlite3 binds numbers as REAL, which would turn the division fractional.
 const SLOT_SQL = sql.raw(String(DOC_SLOT));
 const dialect = new SQLiteSyncDialect();
+
+/** Fewer digits than this are too common to call two households the same. */
+const MIN_PHONE_DIGITS = 6;
 
 /** Keyset cursors: the last row's sort value and id, so the next page starts right after it. */
 function encodeCursor(value: unknown, id: string): string {
@@ -270,10 +283,19 @@ export class SyncedRepository<T extends SyncedTableName> {
   list(query: ListQuery = {}): Page<SyncedRow<T>> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const words = this.spec.fullText && query.search?.trim() ? fullTextWords(query.search) : null;
-    if (words && words.length > 0 && !query.sort) return this.searchPage(words, { ...query, search: undefined }, limit);
-    const where = and(...this.conditions(query));
-    const counted = this.ctx.db.select({ one: sql`1` }).from(this.table).where(where).limit(COUNT_LIMIT + 1).as('counted');
-    const matches = this.ctx.db.select({ n: count() }).from(counted).get()?.n ?? 0;
+    const unsearched = { ...query, search: words ? undefined : query.search };
+    if (words && words.length > 0 && !query.sort) return this.searchPage(words, unsearched, limit);
+    let where = and(...this.conditions(unsearched));
+    let matches: number;
+    if (words) {
+      // Sorted search results: the newest SEARCH_COUNT_LIMIT matching households, in the order asked for.
+      const ids = words.length === 0 ? [] : [...this.searchHits(words, unsearched, SEARCH_COUNT_LIMIT + 1)].map((hit) => hit.id);
+      matches = ids.length;
+      where = and(where, inArray(this.table.id, sql`(select value from json_each(${JSON.stringify(ids.slice(0, SEARCH_COUNT_LIMIT))}))`));
+    } else {
+      const counted = this.ctx.db.select({ one: sql`1` }).from(this.table).where(where).limit(COUNT_LIMIT + 1).as('counted');
+      matches = this.ctx.db.select({ n: count() }).from(counted).get()?.n ?? 0;
+    }
 
     // Default order: UUID v7 ids sort by creation time, newest first.
     const sortColumn = query.sort ? this.spec.sortable[query.sort.by] : undefined;
@@ -299,50 +321,81 @@ export class SyncedRepository<T extends SyncedTableName> {
     if (hasMore) items.pop();
     const last = items.at(-1) as Record<string, unknown> | undefined;
     const nextAfter = !hasMore || !last ? null : query.sort ? encodeCursor(last[query.sort.by], String(last.id)) : String(last.id);
-    return { items, total: Math.min(matches, COUNT_LIMIT), totalIsLowerBound: matches > COUNT_LIMIT, nextAfter };
+    const limitOfCount = words ? SEARCH_COUNT_LIMIT : COUNT_LIMIT;
+    return { items, total: Math.min(matches, limitOfCount), totalIsLowerBound: matches > limitOfCount, nextAfter };
   }
 
   /**
    * A full-text search, newest household first, read from the index in document order so that it
-   * stops once it has a page and the capped count: a first keystroke matching most of the table
-   * costs no more than a rare word. The longest word drives the scan (likely the rarest); the others
-   * must each match one of the same household's documents. The cursor is the last household's seq.
+   * stops once it has a page and the count up to SEARCH_COUNT_LIMIT: a first keystroke matching most of the table
+   * costs no more than a rare word. The cursor is the last household's seq.
    */
   private searchPage(words: string[], rest: ListQuery, limit: number): Page<SyncedRow<T>> {
-    const [driver, ...others] = [...words].sort((a, b) => b.length - a.length);
-    const slotStart = sql`(record_search.rowid / ${SLOT_SQL}) * ${SLOT_SQL}`;
-    const alsoMatching = others.map(
-      (word) => sql`exists (select 1 from record_search other where other.record_search match ${word}
-        and other.rowid between ${slotStart} and ${slotStart} + ${SLOT_SQL} - 1)`,
-    );
-    // CROSS JOIN keeps the index as the outer loop, read in descending document order.
-    const query = dialect.sqlToQuery(sql`select record_search.rowid / ${SLOT_SQL} as seq, record_search.household_id as id
-      from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
-      where record_search match ${driver} and ${and(sql`1`, ...alsoMatching, ...this.conditions(rest))}
-      order by record_search.rowid desc`);
     const before = rest.after ? Number(rest.after) : Infinity;
-    const page: { seq: number; id: string }[] = [];
+    const page: SearchHit[] = [];
     let matches = 0;
-    let lastSeq: number | null = null;
     let hasMore = false;
-    for (const hit of this.ctx.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<{ seq: number; id: string }>) {
-      if (hit.seq === lastSeq) continue; // another document of the same household
-      lastSeq = hit.seq;
+    for (const hit of this.searchHits(words, rest)) {
       matches++;
       if (hit.seq < before) {
         if (page.length < limit) page.push(hit);
         else hasMore = true;
       }
-      if (hasMore && matches > COUNT_LIMIT) break;
+      if (hasMore && matches > SEARCH_COUNT_LIMIT) break;
     }
     const rows = page.length === 0 ? [] : (this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, page.map((p) => p.id))).all() as SyncedRow<T>[]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return {
       items: page.map((p) => byId.get(p.id)!),
-      total: Math.min(matches, COUNT_LIMIT),
-      totalIsLowerBound: matches > COUNT_LIMIT,
+      total: Math.min(matches, SEARCH_COUNT_LIMIT),
+      totalIsLowerBound: matches > SEARCH_COUNT_LIMIT,
       nextAfter: hasMore ? String(page.at(-1)!.seq) : null,
     };
+  }
+
+  /**
+   * The live households matching every word (in one document: the household's own, or one of its
+   * people's, which carries the household's fields too) and the other conditions, newest first,
+   * each once, lazily: the caller stops reading when it has enough.
+   */
+  private *searchHits(words: string[], rest: ListQuery, max = Infinity): Generator<SearchHit> {
+    // CROSS JOIN keeps the index as the outer loop, read in descending document order.
+    const query = dialect.sqlToQuery(sql`select record_search.rowid / ${SLOT_SQL} as seq, record_search.household_id as id
+      from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
+      where record_search match ${words.join(' ')} and ${and(sql`1`, ...this.conditions(rest))}
+      order by record_search.rowid desc`);
+    let lastSeq: number | null = null;
+    let found = 0;
+    for (const hit of this.ctx.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<SearchHit>) {
+      if (hit.seq === lastSeq) continue; // another document of the same household
+      lastSeq = hit.seq;
+      yield hit;
+      if (++found >= max) return;
+    }
+  }
+
+  /**
+   * Households already on this PC that the one being typed may duplicate: the same phone number
+   * (its digits), or a name whose every word starts a word of a household's head or of one of its
+   * people, in the same area. Newest first, at most `limit` (households only).
+   */
+  likelyDuplicates(typed: { area: string; names: readonly string[]; phone: string }, limit = 5): { row: SyncedRow<T>; reason: 'phone' | 'name' }[] {
+    if (!this.spec.fullText) throw new Error(`${this.name} has no full-text index`);
+    const found = new Map<string, 'phone' | 'name'>();
+    const digits = typed.phone.replace(/[^0-9]/g, '');
+    if (digits.length >= MIN_PHONE_DIGITS) {
+      for (const hit of this.searchHits([`"${digits}"`], {}, limit)) found.set(hit.id, 'phone');
+    }
+    const area = typed.area.trim();
+    for (const name of typed.names) {
+      const words = fullTextWords(name);
+      if (!area || words.length === 0 || found.size >= limit) continue;
+      for (const hit of this.searchHits(words, { filters: { area } }, limit - found.size)) if (!found.has(hit.id)) found.set(hit.id, 'name');
+    }
+    if (found.size === 0) return [];
+    const rows = this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, [...found.keys()])).all() as SyncedRow<T>[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return [...found].map(([id, reason]) => ({ row: byId.get(id)!, reason }));
   }
 
   private conditions(query: ListQuery): (SQL | undefined)[] {
@@ -355,14 +408,7 @@ export class SyncedRepository<T extends SyncedTableName> {
     }
     if (query.visited) conditions.push(this.visitedCondition(query.visited));
     const search = query.search?.trim();
-    if (search && this.spec.fullText) {
-      const words = fullTextWords(search);
-      if (words.length === 0) conditions.push(sql`0`);
-      // One lookup per word, so the words of one household may come from its head, address and people.
-      for (const word of words) {
-        conditions.push(inArray(this.table.id, sql`(SELECT household_id FROM record_search WHERE record_search MATCH ${word})`));
-      }
-    } else if (search) {
+    if (search) {
       const pattern = likePattern(search);
       conditions.push(or(...this.spec.searchable.map((c) => sql`${like(c, pattern)} ESCAPE ${LIKE_ESCAPE}`)));
     }
@@ -372,14 +418,14 @@ export class SyncedRepository<T extends SyncedTableName> {
   private visitedCondition(visited: VisitedFilter): SQL {
     if (this.name !== 'households') throw new Error(`${this.name} cannot be filtered by visits`);
     const { visits } = schema;
+    // Not correlated: the matching visits' households are gathered once, not looked up per household.
     const matching = and(
-      eq(visits.householdId, this.table.id),
       isNull(visits.deletedAt),
       visited.outcome !== undefined ? eq(visits.outcome, visited.outcome as never) : undefined,
       visited.from !== undefined ? gte(visits.visitedAt, visited.from) : undefined,
       visited.to !== undefined ? lte(visits.visitedAt, visited.to) : undefined,
     );
-    return sql`exists (select 1 from ${visits} where ${matching})`;
+    return inArray(this.table.id, this.ctx.db.select({ id: visits.householdId }).from(visits).where(matching));
   }
 }
 

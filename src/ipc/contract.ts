@@ -174,6 +174,17 @@ export const contract = {
   'records.delete': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
   /** Undoes a delete: the record (and what was deleted with it) comes back as a new change that syncs. */
   'records.restore': { input: z.object({ table: tableOnly, id }).strict(), access: 'user' },
+  /** Households on this PC the one being typed may duplicate (same phone; a name in the same area). */
+  'records.likelyDuplicates': {
+    input: z
+      .object({
+        area: z.string().max(100),
+        names: z.array(z.string().max(200)).max(MAX_PEOPLE + 1),
+        phone: z.string().max(40),
+      })
+      .strict(),
+    access: 'user',
+  },
   /** A household with its people and an optional visit, saved in one transaction: all or nothing. */
   'records.enterHousehold': {
     input: z
@@ -261,6 +272,12 @@ export interface SessionStatus {
   idleTimeoutMs: number;
 }
 
+export interface LikelyDuplicate {
+  household: SyncedRow<'households'>;
+  /** Why it may be the same household: the same phone number, or a name in the same area. */
+  reason: 'phone' | 'name';
+}
+
 export interface EnteredHousehold {
   household: SyncedRow<'households'>;
   people: SyncedRow<'people'>[];
@@ -346,6 +363,7 @@ export interface ContractOutputs {
   /** The record, live again. */
   'records.restore': RecordRow;
   'records.enterHousehold': EnteredHousehold;
+  'records.likelyDuplicates': LikelyDuplicate[];
   'dashboard.summary': DashboardSummary;
   'sync.status': SyncStatus;
   /** The status after the exchange finished (or failed: see lastError). */

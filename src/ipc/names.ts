@@ -17,6 +17,7 @@ export const CONTRACT_NAMES = [
   'records.delete',
   'records.restore',
   'records.enterHousehold',
+  'records.likelyDuplicates',
   'dashboard.summary',
   'sync.status',
   'sync.now',

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import { COUNT_LIMIT, RecordNotFoundError } from '../../src/db/repository';
+import { COUNT_LIMIT, RecordNotFoundError, SEARCH_COUNT_LIMIT } from '../../src/db/repository';
 import { tempDir } from '../support/temp';
 
 let now: number;
@@ -182,8 +182,9 @@ describe('the households list at scale: search, filters, sort', () => {
     expect(heads({ search: '0701' })).toEqual(['Yusuf Okafor']);
     expect(heads({ search: 'eze' })).toEqual(['Grace Ézé']);
     expect(heads({ search: 'NORTH' })).toEqual(['Grace Ézé', 'Amina Bello']);
-    // Every word must match, each in the household or in one of its people.
+    // Every word must match: in the household's own fields, or in one person's together with them.
     expect(heads({ search: 'south fatima' })).toEqual(['Yusuf Okafor']);
+    expect(heads({ search: 'fatima yusuf' })).toEqual(['Yusuf Okafor']);
     expect(heads({ search: 'north fatima' })).toEqual([]);
   });
 
@@ -204,6 +205,11 @@ describe('the households list at scale: search, filters, sort', () => {
     const halima = store.repos.people.list({ search: 'Halima' }).items[0]!;
     store.repos.people.update(halima.id, { householdId: amina.id });
     expect(heads({ search: 'halima' })).toEqual(['Aminat Bello']);
+    expect(heads({ search: 'halima aminat' })).toEqual(['Aminat Bello']);
+    // A household's new fields reach its people's documents.
+    store.repos.households.update(amina.id, { area: 'Riverside' });
+    expect(heads({ search: 'halima riverside' })).toEqual(['Aminat Bello']);
+    expect(heads({ search: 'halima north' })).toEqual([]);
     store.repos.people.softDelete(halima.id);
     expect(heads({ search: 'halima' })).toEqual([]);
     store.repos.people.restore(halima.id);
@@ -221,20 +227,22 @@ describe('the households list at scale: search, filters, sort', () => {
   });
 
   it('pages through many matches without repeating a household, counting up to the limit', () => {
-    const created = store.repos.households.batchCreate(Array.from({ length: COUNT_LIMIT + 30 }, (_, i) => ({ area: 'North', headName: `Head ${i}` })));
+    const created = store.repos.households.batchCreate(Array.from({ length: 1030 }, (_, i) => ({ area: 'North', headName: `Head ${i}` })));
     store.repos.people.batchCreate(created.map((h) => ({ householdId: h.id, fullName: 'Same Name' })));
     const seen: string[] = [];
     let after: string | null = null;
     let first = true;
     do {
       const page = store.repos.households.list({ search: 'same', limit: 400, after });
-      if (first) expect(page).toMatchObject({ total: COUNT_LIMIT, totalIsLowerBound: true });
+      if (first) expect(page).toMatchObject({ total: SEARCH_COUNT_LIMIT, totalIsLowerBound: true });
       first = false;
       seen.push(...page.items.map((h) => h.id));
       after = page.nextAfter;
     } while (after);
     expect(seen).toEqual(created.map((h) => h.id).reverse());
     expect(store.repos.households.list({ search: 'head 7' }).total).toBe(1 + 10 + 100); // 7, 70-79, 700-799
+    expect(store.repos.households.list({ filters: { area: 'North' } })).toMatchObject({ total: COUNT_LIMIT, totalIsLowerBound: true });
+    expect(store.repos.households.list({ search: 'same', sort: { by: 'headName' } })).toMatchObject({ total: SEARCH_COUNT_LIMIT, totalIsLowerBound: true });
   });
 
   it('filters by area, who entered it and a visit of an outcome within dates', () => {
@@ -272,4 +280,20 @@ describe('the households list at scale: search, filters, sort', () => {
     expect(walk({ by: 'area' }, 'north')).toEqual(expected('area', false).filter((r) => r.startsWith('North/')));
     expect(() => store.repos.households.list({ sort: { by: 'notes' } })).toThrow(/cannot be sorted by "notes"/);
   });
+
+  it('offers the households a new one may duplicate: the same phone anywhere, a similar name in the same area', () => {
+    const { amina } = seed();
+    const likely = (typed: { area: string; names: string[]; phone: string }) =>
+      store.repos.households.likelyDuplicates(typed).map(({ row, reason }) => [row.headName, reason]);
+    expect(likely({ area: 'Elsewhere', names: [], phone: '(0803) 123 4567' })).toEqual([['Amina Bello', 'phone']]);
+    expect(likely({ area: 'North', names: ['amina b'], phone: '' })).toEqual([['Amina Bello', 'name']]);
+    // A person's name counts as much as the head's; another area does not match.
+    expect(likely({ area: 'South', names: ['', 'Halima Oka'], phone: '' })).toEqual([['Yusuf Okafor', 'name']]);
+    expect(likely({ area: 'North', names: ['Halima'], phone: '' })).toEqual([]);
+    // Too few digits to mean anything; a deleted household is no duplicate.
+    expect(likely({ area: 'North', names: [], phone: '0803' })).toEqual([]);
+    store.repos.households.softDelete(amina.id);
+    expect(likely({ area: 'North', names: ['Amina'], phone: '08031234567' })).toEqual([]);
+  });
 });
+

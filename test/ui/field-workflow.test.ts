@@ -57,6 +57,16 @@ test('a household with 2 people and a visit takes no click and at most 12 naviga
   for (const n of keys) expect(n).toBeLessThanOrEqual(MAX_NAVIGATION_KEYS);
   await page.getByRole('status').getByText('Saved Grace Okafor with 2 people.').waitFor(SLOW);
 
+  // Typing a household already on the PC offers it, by a name in the same area or by its phone.
+  const duplicates = page.getByRole('region', { name: 'Possible duplicates' });
+  await page.getByLabel('Head of household').fill('okafor');
+  await duplicates.getByRole('link', { name: 'Grace Okafor' }).waitFor(SLOW);
+  await duplicates.getByText('similar name in North Ward').waitFor();
+  await page.getByLabel('Head of household').fill('');
+  await page.getByLabel('Phone').fill('0803-123-4567');
+  await duplicates.getByRole('link', { name: 'Amina Bello' }).waitFor(SLOW);
+  await duplicates.getByText('same phone number').waitFor();
+
   await openHousehold('Amina Bello');
   const people = page.locator('section[aria-labelledby="people-title"]');
   await people.getByRole('cell', { name: 'Yusuf Bello', exact: true }).waitFor(SLOW);

@@ -52,6 +52,7 @@ export const recordHandlers: HandlerMap<
   | 'records.delete'
   | 'records.restore'
   | 'records.enterHousehold'
+  | 'records.likelyDuplicates'
 > = {
   'records.list': (input, _ctx, { store }) => {
     const { table, ...query } = input;
@@ -90,6 +91,9 @@ export const recordHandlers: HandlerMap<
       if (row) requireHouseholds(store, input.table, [row], () => 'id');
       return repo(store, input.table).restore(input.id) as RecordRow;
     }),
+
+  'records.likelyDuplicates': (input, _ctx, { store }) =>
+    store.repos.households.likelyDuplicates(input).map(({ row, reason }) => ({ household: row, reason })),
 
   'records.enterHousehold': (input, ctx, { store }) => {
     const by = ctx.account.username;
