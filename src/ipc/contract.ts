@@ -6,6 +6,7 @@ import {
   usernameSchema,
 } from '../accounts/password-policy';
 import { householdInput, personInput, visitInput } from '../db/record-schemas';
+import type { Reports } from '../db/reports';
 import type { Page, SyncedRow } from '../db/repository';
 import type { SyncedTableName } from '../db/schema';
 import type { AccountSummary, SessionAccount, UpdateStatus } from '../shared/outputs';
@@ -198,6 +199,11 @@ export const contract = {
   },
 
   'dashboard.summary': { input: none, access: 'user' },
+  /** Counts by area, day and worker, and the open follow-ups; the range applies to days, workers and follow-ups. */
+  'reports.summary': {
+    input: z.object({ from: epochMs, to: epochMs }).partial().strict().optional(),
+    access: 'user',
+  },
 
   'sync.status': { input: none, access: 'user', passive: true },
   'sync.now': { input: none, access: 'user' },
@@ -263,6 +269,7 @@ export type ContractParsed<K extends ContractName> = z.output<Contract[K]['input
 // ---- output types ----
 
 export type RecordRow = SyncedRow<SyncedTableName>;
+export type { Reports, FollowUp } from '../db/reports';
 export type { SyncedRow, SyncedTableName, SyncStatus, RejectedRecord, AccountRole, SessionAccount, AccountSummary, UpdateStatus };
 
 export interface SessionStatus {
@@ -365,6 +372,7 @@ export interface ContractOutputs {
   'records.enterHousehold': EnteredHousehold;
   'records.likelyDuplicates': LikelyDuplicate[];
   'dashboard.summary': DashboardSummary;
+  'reports.summary': Reports;
   'sync.status': SyncStatus;
   /** The status after the exchange finished (or failed: see lastError). */
   'sync.now': SyncStatus;

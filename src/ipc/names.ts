@@ -19,6 +19,7 @@ export const CONTRACT_NAMES = [
   'records.enterHousehold',
   'records.likelyDuplicates',
   'dashboard.summary',
+  'reports.summary',
   'sync.status',
   'sync.now',
   'sync.conflicts',

@@ -14,6 +14,7 @@ import { HouseholdDetailScreen } from './screens/household-detail';
 import { HouseholdFormScreen } from './screens/household-form';
 import { HouseholdsScreen } from './screens/households';
 import { LoginScreen, SetupScreen } from './screens/login';
+import { ReportsScreen } from './screens/reports';
 import { SettingsScreen } from './screens/settings';
 import { SessionContext } from './session';
 
@@ -29,6 +30,8 @@ function screenFor(route: Route, isAdmin: boolean) {
       return html`<${HouseholdsScreen} key=${route.query.deleted ?? ''} query=${route.query} />`;
     case 'batch':
       return html`<${BatchEntryScreen} />`;
+    case 'reports':
+      return html`<${ReportsScreen} />`;
     case 'conflicts':
       return html`<${ConflictsScreen} />`;
     case 'settings':

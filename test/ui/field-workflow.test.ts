@@ -105,7 +105,7 @@ test('an empty batch form saves nothing; a date that does not exist or a phone t
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('+234 (803) 555-0101');
   await page.keyboard.press('Enter');
-  await eventually(async () => expect(await page.getByTestId('batch-count').textContent()).toBe('1'));
+  await eventually(async () => expect(await page.getByTestId('batch-count').textContent()).toBe('1'), SLOW);
   // The complaint of the failed try does not stay beside the success.
   expect(await page.getByRole('alert').count()).toBe(0);
 });
@@ -115,7 +115,7 @@ test('people and visits are edited and deleted from the household page, and a de
   const peopleSection = page.locator('section[aria-labelledby="people-title"]');
 
   await page.getByRole('button', { name: 'Edit Peter Okafor' }).click();
-  await eventually(async () => expect(await focusedId()).toMatch(/-fullName$/));
+  await eventually(async () => expect(await focusedId()).toMatch(/-fullName$/), SLOW);
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('Peter K. Okafor');
   // Enter on the gender list saves the form; it does not open the list.
@@ -174,9 +174,15 @@ test('the list finds a household by a person in it, filters and sorts; long text
   await page.getByRole('button', { name: 'Head of household' }).click();
   await page.locator('th[aria-sort="ascending"]').waitFor(SLOW);
   const heads = () => page.getByTestId('households-table').locator('tbody tr td:first-child').allTextContents();
-  await eventually(async () => expect(await heads()).toEqual(['Amina Bello', 'Grace Okafor', 'Test Household']));
+  await eventually(async () => expect(await heads()).toEqual(['Amina Bello', 'Grace Okafor', 'Test Household']), SLOW);
   await page.getByRole('button', { name: 'Head of household' }).click();
-  await eventually(async () => expect(await heads()).toEqual(['Test Household', 'Grace Okafor', 'Amina Bello']));
+  await eventually(async () => expect(await heads()).toEqual(['Test Household', 'Grace Okafor', 'Amina Bello']), SLOW);
+
+  // The visit turned into a follow-up waits on the reports screen, with the counts by area and worker.
+  await openScreen(page, 'Reports');
+  await page.getByTestId('report-follow-ups').getByRole('link', { name: 'Grace Okafor' }).waitFor(SLOW);
+  await page.getByTestId('report-by-area').getByRole('row', { name: 'North Ward 2 4 2' }).waitFor();
+  await page.getByTestId('report-by-worker').getByRole('row', { name: 'admin 3 5 2' }).waitFor();
 
   await openScreen(page, 'Batch entry');
   await page.getByLabel('Area').fill('East Ward');

@@ -107,6 +107,10 @@ test('every screen is accessible, fits and is captured at 1,024 and 1,920 px', a
   await page.getByRole('heading', { level: 1, name: 'Households' }).waitFor();
   await page.getByTestId('households-summary').getByText('of 2').waitFor(SLOW);
 
+  await openScreen(page, 'Reports');
+  await page.getByTestId('report-by-area').getByRole('cell', { name: 'East Ward' }).waitFor(SLOW);
+  await check(page, '13-reports');
+
   await openScreen(page, 'Sync issues');
   await check(page, '08-sync-issues');
 

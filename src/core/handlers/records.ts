@@ -1,4 +1,5 @@
 import type { LocalStore } from '../../db/local-store';
+import { readReports } from '../../db/reports';
 import { RecordNotFoundError } from '../../db/repository';
 import type { SyncedTableName } from '../../db/schema';
 import type { RecordRow } from '../../ipc/contract';
@@ -53,6 +54,7 @@ export const recordHandlers: HandlerMap<
   | 'records.restore'
   | 'records.enterHousehold'
   | 'records.likelyDuplicates'
+  | 'reports.summary'
 > = {
   'records.list': (input, _ctx, { store }) => {
     const { table, ...query } = input;
@@ -91,6 +93,8 @@ export const recordHandlers: HandlerMap<
       if (row) requireHouseholds(store, input.table, [row], () => 'id');
       return repo(store, input.table).restore(input.id) as RecordRow;
     }),
+
+  'reports.summary': (input, _ctx, { store }) => readReports(store.sqlite, input ?? {}),
 
   'records.likelyDuplicates': (input, _ctx, { store }) =>
     store.repos.households.likelyDuplicates(input).map(({ row, reason }) => ({ household: row, reason })),

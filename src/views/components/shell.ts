@@ -16,6 +16,7 @@ const NAV: NavItem[] = [
   { section: '', label: 'Dashboard' },
   { section: 'households', label: 'Households' },
   { section: 'batch', label: 'Batch entry' },
+  { section: 'reports', label: 'Reports' },
   { section: 'conflicts', label: 'Sync issues' },
   { section: 'settings', label: 'Settings', adminOnly: true },
   { section: 'accounts', label: 'Accounts', adminOnly: true },
