@@ -38,7 +38,7 @@ const choice = <T extends z.ZodEnum<Readonly<Record<string, string>>>>(options: 
   z.string().trim().pipe(options).meta({ enum: options.options }) as unknown as T;
 
 /** RFC 9562 layout, versions 1-8, or the nil and max UUIDs; lowercase only, so one row has one id. */
-export const UUID_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
+const UUID_PATTERN = /^([0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 const uuid = (s: z.ZodString) => s.regex(UUID_PATTERN, 'a UUID in lowercase').meta({ format: 'uuid' });
 /** A row's own id: exact, never trimmed (a trimmed id would name another row than the client's). */
 export const uuidSchema = uuid(z.string());
