@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createAppCore } from '../../src/core';
@@ -44,7 +45,15 @@ function householdIds(file: string): string[] {
 /** What the core logged (the details of failures); the messages under test are what the person sees. */
 const logged: string[] = [];
 const startApp = (dataDir: string) =>
-  createAppCore({ dataDir, version: '1.0.0', env: {}, startSync: false, osMachineId: () => 'this-pc', log: (message) => logged.push(message) });
+  createAppCore({
+    dataDir,
+    version: '1.0.0',
+    env: {},
+    startSync: false,
+    osMachineId: () => 'this-pc',
+    log: (message) => logged.push(message),
+    testOverrides: { accountPolicy: { bcryptCost: 4 } },
+  });
 
 function startError(dataDir: string): string {
   try {
@@ -212,5 +221,38 @@ describe('a database that reaches its size limit (SQLite reports it as a full di
     );
     await core.close();
     expect(householdIds(path.join(dir, 'blos.db'))).toEqual([...saved].sort());
+  });
+});
+
+describe('damage found while the app runs', () => {
+  it('answers with the damaged-file message, and later changes are refused with it, leaving the file as it was', async () => {
+    const dir = tempDir('blos-damage-late-');
+    const file = path.join(dir, 'blos.db');
+    const seeding = openLocalStore({ file });
+    seeding.repos.households.batchCreate(Array.from({ length: 3000 }, (_, i) => ({ area: `Area ${String(i).padStart(4, '0')}` })));
+    seeding.close();
+    // The area index is read by a list sorted by area, not by opening the file.
+    const inspect = new Database(file, { readonly: true });
+    const pageSize = inspect.pragma('page_size', { simple: true }) as number;
+    const indexPages = (inspect.prepare("SELECT pageno FROM dbstat WHERE name = 'households_area_idx' AND pagetype = 'leaf'").all() as { pageno: number }[]).map((r) => r.pageno);
+    inspect.close();
+    const fd = fs.openSync(file, 'r+');
+    for (const page of indexPages) fs.writeSync(fd, Buffer.alloc(pageSize, 0xee), 0, pageSize, (page - 1) * pageSize);
+    fs.closeSync(fd);
+
+    const core = startApp(dir);
+    try {
+      expect((await core.call('w', 'session.setupAdmin', { username: 'admin', displayName: 'Ada', password: 'admin password 1' })).ok).toBe(true);
+      const listed = await core.call('w', 'records.list', { table: 'households', sort: { by: 'area' } });
+      expect(listed).toEqual({ ok: false, error: { code: 'failed', message: expect.stringContaining(`The database ${file} is damaged`) } });
+      // A digest: Jest compares large buffers byte by byte, slowly.
+      const snapshot = () => ['', '-wal'].map((suffix) => (fs.existsSync(file + suffix) ? crypto.createHash('sha256').update(fs.readFileSync(file + suffix)).digest('hex') : 'none'));
+      const before = snapshot();
+      const created = await core.call('w', 'records.create', { table: 'households', values: { area: 'North' } });
+      expect(created).toEqual({ ok: false, error: { code: 'failed', message: (listed as { error: { message: string } }).error.message } });
+      expect(snapshot()).toEqual(before);
+    } finally {
+      await core.close().catch(() => {});
+    }
   });
 });

@@ -101,12 +101,12 @@ export function replicatedContent(store: LocalStore): Record<SyncedTableName, Wi
 }
 
 /** Every change the server holds, read from its storage, in version order. */
-export function serverChanges(server: RunningSyncServer, limit = Number.MAX_SAFE_INTEGER): PullChange[] {
+export function serverChanges(server: Pick<RunningSyncServer, 'storage'>, limit = Number.MAX_SAFE_INTEGER): PullChange[] {
   return (JSON.parse(server.storage.pull(0, limit).changes.toString()) as unknown[]).map((change) => pullChangeSchema.parse(change));
 }
 
 /** The same view of the server's database. */
-export function serverContent(server: RunningSyncServer): Record<SyncedTableName, WireRecord[]> {
+export function serverContent(server: Pick<RunningSyncServer, 'storage'>): Record<SyncedTableName, WireRecord[]> {
   const content = Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, [] as WireRecord[]])) as Record<SyncedTableName, WireRecord[]>;
   for (const change of serverChanges(server)) content[change.table].push(change.row as WireRecord);
   for (const rows of Object.values(content)) rows.sort((a, b) => (a.id < b.id ? -1 : 1));
