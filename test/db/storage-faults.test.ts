@@ -228,11 +228,11 @@ describe('damage found while the app runs', () => {
   it('answers with the damaged-file message, and later changes are refused with it, leaving the file as it was', async () => {
     const dir = tempDir('blos-damage-late-');
     const file = path.join(dir, 'blos.db');
-    const seeding = openLocalStore({ file });
-    seeding.repos.households.batchCreate(Array.from({ length: 3000 }, (_, i) => ({ area: `Area ${String(i).padStart(4, '0')}` })));
-    seeding.close();
+    const seeding = startApp(dir);
+    seeding.store.repos.households.batchCreate(Array.from({ length: 3000 }, (_, i) => ({ area: `Area ${String(i).padStart(4, '0')}` })));
+    await seeding.close();
     // The area index is read by a list sorted by area, not by opening the file.
-    const inspect = new Database(file, { readonly: true });
+    const inspect = openSqlite(file, { readonly: true, key: knownKeys(file, { env: {} })[0] ?? null });
     const pageSize = inspect.pragma('page_size', { simple: true }) as number;
     const indexPages = (inspect.prepare("SELECT pageno FROM dbstat WHERE name = 'households_area_idx' AND pagetype = 'leaf'").all() as { pageno: number }[]).map((r) => r.pageno);
     inspect.close();

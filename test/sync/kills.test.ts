@@ -22,6 +22,8 @@ import { seededRandom } from './seeded-random';
 const REPO = path.resolve(__dirname, '../..');
 const seed = Number(process.env.SYNC_KILL_SEED ?? Date.now() % 2 ** 31);
 const KILLS = 12;
+/** Where the sync CLI finds each database's key (the key file beside it, made on first use), as the edits here do. */
+const KEY_BESIDE_FILE = { env: {} };
 const MAX_ROUNDS = 60;
 
 interface Running {
@@ -38,14 +40,19 @@ interface Running {
 async function bundleClis(): Promise<{ sync: string; server: string }> {
   const dist = path.join(tempDir('blos-kill-bundle-'), 'dist');
   const entries = { 'sync-cli': 'src/sync/cli.ts', 'server-cli': 'src/server/cli.ts', ...workerEntries };
-  await esbuild.build({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', absWorkingDir: REPO, external: bundleExternals.main, entryPoints: entries, outdir: dist });
+  try {
+    await esbuild.build({ bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', absWorkingDir: REPO, external: bundleExternals.main, entryPoints: entries, outdir: dist });
+  } finally {
+    // esbuild's service process would keep the test process alive.
+    await esbuild.stop();
+  }
   // The bundles find node_modules and migrations/ above themselves, as the packaged app does.
   for (const shared of ['node_modules', 'migrations']) fs.symlinkSync(path.join(REPO, shared), path.join(dist, '..', shared), 'dir');
   return { sync: path.join(dist, 'sync-cli.js'), server: path.join(dist, 'server-cli.js') };
 }
 
 function runJs(file: string, args: string[], env: Record<string, string>, cwd: string): Running {
-  const { SYNC_SERVER_URL: _u, SYNC_API_KEY: _k, SYNC_SERVER_DB: _d, SYNC_SERVER_PORT: _p, ...inherited } = process.env;
+  const { SYNC_SERVER_URL: _u, SYNC_API_KEY: _k, SYNC_SERVER_DB: _d, SYNC_SERVER_PORT: _p, BLOS_DATABASE_KEY: _key, ...inherited } = process.env;
   const child = spawn(process.execPath, [file, ...args], { cwd, env: { ...inherited, ...env } });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -110,7 +117,7 @@ type Expected = Map<string, { area: string; notes: string; deleted: boolean }>;
 
 /** One round of edits on a PC, in its own database: new households, edits and deletes of earlier ones. */
 function edit(file: string, pc: string, round: number, rng: ReturnType<typeof seededRandom>, expected: Expected, owned: string[]): void {
-  const store: LocalStore = openLocalStore({ file });
+  const store: LocalStore = openLocalStore({ file, key: KEY_BESIDE_FILE });
   try {
     const created = store.repos.households.batchCreate(
       Array.from({ length: rng.int(100, 500) }, (_, i) => ({ area: `${pc} ${round}.${i}`, notes: `made in round ${round}` })),
@@ -162,7 +169,7 @@ describe('sync processes killed with SIGKILL', () => {
       runJs(clis.sync, ['--db', path.join(dir, `${pc}.db`), '--once', ...(create ? ['--create'] : [])], { SYNC_SERVER_URL: `http://127.0.0.1:${watcher.port}`, SYNC_API_KEY: apiKey }, dir);
 
     await startServer();
-    for (const pc of ['a', 'b'] as const) openLocalStore({ file: files[pc] }).close();
+    for (const pc of ['a', 'b'] as const) openLocalStore({ file: files[pc], key: KEY_BESIDE_FILE }).close();
 
     try {
       for (let round = 0; kills.length < KILLS && round < MAX_ROUNDS; round++) {
@@ -205,7 +212,7 @@ describe('sync processes killed with SIGKILL', () => {
     const storage = openSqliteSyncStorage({ file: serverDb });
     const onServer = serverContent({ storage });
     storage.close();
-    const clients = (['a', 'b', 'c'] as const).map((pc) => openLocalStore({ file: path.join(dir, `${pc}.db`) }));
+    const clients = (['a', 'b', 'c'] as const).map((pc) => openLocalStore({ file: path.join(dir, `${pc}.db`), key: KEY_BESIDE_FILE }));
     try {
       for (const client of clients) {
         expect(replicatedContent(client)).toEqual(onServer);
