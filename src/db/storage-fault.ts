@@ -21,14 +21,14 @@ function kindOf(code: string): StorageFaultKind | null {
 }
 
 /**
- * The error that carries the fault's code: `error` itself or one of its causes (a step such as
- * encrypting the file on upgrade wraps what SQLite said), or null when none is about the disk or the file.
+ * The fault named by the code of `error` or of one of its causes (a step such as encrypting the file
+ * on upgrade wraps what SQLite said), or null when none is about the disk or the file.
  */
-function faultyError(error: unknown): { kind: StorageFaultKind; error: unknown } | null {
+function faultyKind(error: unknown): StorageFaultKind | null {
   for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
     const code = (current as { code?: unknown }).code;
     const kind = typeof code === 'string' ? kindOf(code) : null;
-    if (kind) return { kind, error: current };
+    if (kind) return kind;
   }
   return null;
 }
@@ -36,7 +36,7 @@ function faultyError(error: unknown): { kind: StorageFaultKind; error: unknown }
 /** The fault an error stands for, or null for anything that is not about the disk or the file. */
 export function storageFaultKind(error: unknown): StorageFaultKind | null {
   if (error instanceof StorageFaultError) return error.kind;
-  return faultyError(error)?.kind ?? null;
+  return faultyKind(error);
 }
 
 /** The command that puts a backup of `file` back (docs: README, "Restoring a backup"). */
@@ -92,6 +92,7 @@ export class StorageFaultError extends Error {
 /** `error` as a StorageFaultError about `file` when it is one of those faults, else null. */
 export function asStorageFault(error: unknown, file: string): StorageFaultError | null {
   if (error instanceof StorageFaultError) return error;
-  const fault = faultyError(error);
-  return fault ? new StorageFaultError(fault.kind, path.resolve(file), fault.error) : null;
+  const kind = storageFaultKind(error);
+  // The outer error's text: it says which step met the fault (and quotes SQLite's words).
+  return kind ? new StorageFaultError(kind, path.resolve(file), error) : null;
 }
