@@ -62,6 +62,16 @@ export const serverEnvSchema = z.object({
   SYNC_SERVER_PORT: z.preprocess(emptyAsUndefined, integer(0, 65535).default(8787)),
   SYNC_SERVER_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
   SYNC_SERVER_DB: z.preprocess(emptyAsUndefined, z.string().default(path.join('data', 'sync-server.db'))),
+  /** PEM files: with both, the server speaks https itself; without, http (loopback, or behind a TLS proxy). */
+  SYNC_SERVER_TLS_CERT: optional(z.string()),
+  SYNC_SERVER_TLS_KEY: optional(z.string()),
+  SYNC_SERVER_MAX_CONNECTIONS: z.preprocess(emptyAsUndefined, integer(16, 1_000_000).default(512)),
+  SYNC_SERVER_IDLE_TIMEOUT_MS: z.preprocess(emptyAsUndefined, integer(1000, 600_000).default(30_000)),
+}).superRefine((config, ctx) => {
+  if ((config.SYNC_SERVER_TLS_CERT === undefined) !== (config.SYNC_SERVER_TLS_KEY === undefined)) {
+    const missing = config.SYNC_SERVER_TLS_CERT === undefined ? 'SYNC_SERVER_TLS_CERT' : 'SYNC_SERVER_TLS_KEY';
+    ctx.addIssue({ code: 'custom', path: [missing], message: 'required with the other TLS setting: give both the certificate and the key file, or neither' });
+  }
 });
 export type ServerConfig = z.infer<typeof serverEnvSchema>;
 

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from 'fastify';
 import {
   HEADERS,
   LIMITS,
@@ -21,6 +21,8 @@ export interface SyncAppOptions {
   apiKey: string;
   storage: SyncStorage;
   now: () => number;
+  /** Makes the HTTP(S) server the app listens on (startSyncServer's, with TLS and connection limits). */
+  serverFactory?: FastifyServerFactory;
 }
 
 declare module 'fastify' {
@@ -78,9 +80,10 @@ export function pullBody(page: PullPage, serverTime: number): Buffer {
  * The sync server's HTTP face (docs/sync-protocol.md). Every refusal is a JSON error body with a
  * stable code; anything reaching the storage has passed auth, the size limits and the batch schema.
  */
-export function buildSyncApp({ apiKey, storage, now }: SyncAppOptions): FastifyInstance {
+export function buildSyncApp({ apiKey, storage, now, serverFactory }: SyncAppOptions): FastifyInstance {
   const guard = new ApiKeyGuard(apiKey);
   const app = Fastify({
+    ...(serverFactory && { serverFactory }),
     // Off: a logger is one misconfiguration away from writing the Authorization header somewhere.
     logger: false,
     bodyLimit: LIMITS.wireBytes,

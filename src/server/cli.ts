@@ -25,6 +25,14 @@ function init(folder: string, force: boolean): number {
   return 0;
 }
 
+function readPem(variable: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(path.resolve(file));
+  } catch (error) {
+    throw new Error(`${variable}: cannot read ${path.resolve(file)} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); give the path of a PEM file`);
+  }
+}
+
 async function serve(): Promise<void> {
   let config;
   try {
@@ -40,11 +48,14 @@ async function serve(): Promise<void> {
     dbFile,
     port: config.SYNC_SERVER_PORT,
     host: config.SYNC_SERVER_HOST,
+    ...(config.SYNC_SERVER_TLS_CERT &&
+      config.SYNC_SERVER_TLS_KEY && { tls: { cert: readPem('SYNC_SERVER_TLS_CERT', config.SYNC_SERVER_TLS_CERT), key: readPem('SYNC_SERVER_TLS_KEY', config.SYNC_SERVER_TLS_KEY) } }),
+    connections: { maxConnections: config.SYNC_SERVER_MAX_CONNECTIONS, idleMs: config.SYNC_SERVER_IDLE_TIMEOUT_MS },
   }).catch((error: unknown) => {
     throw asStorageFault(error, dbFile) ?? error;
   });
   const host = config.SYNC_SERVER_HOST.includes(':') ? `[${config.SYNC_SERVER_HOST}]` : config.SYNC_SERVER_HOST;
-  console.log(`listening on http://${host}:${server.port}`);
+  console.log(`listening on ${new URL(server.url).protocol}//${host}:${server.port}`);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,5 +1,8 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { buildSyncApp } from './app';
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, type ConnectionLimits } from './connection-guard';
 import { openSqliteSyncStorage, type SqliteSyncStorage } from './sqlite-storage';
 
 export type { SyncStorage, MaybePromise, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
@@ -16,10 +19,14 @@ export interface SyncServerOptions {
   host?: string;
   /** The server clock (ms); tests pass their own. */
   now?: () => number;
+  /** Serve https with this certificate and key (PEM); absent: http, for loopback or behind a TLS proxy. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Bounds on connections (src/server/connection-guard.ts); defaults suit 1,024 descriptors. */
+  connections?: Partial<ConnectionLimits>;
 }
 
 export interface RunningSyncServer {
-  /** http://HOST:PORT, no trailing slash. */
+  /** http(s)://HOST:PORT, no trailing slash. */
   url: string;
   port: number;
   /** The server's SQLite storage (synchronous): tests seed and inspect the server through it. */
@@ -37,7 +44,17 @@ export async function startSyncServer(options: SyncServerOptions): Promise<Runni
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
   const storage = openSqliteSyncStorage({ file: options.dbFile, now });
-  const app = buildSyncApp({ apiKey: options.apiKey, storage, now });
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
+  const app = buildSyncApp({
+    apiKey: options.apiKey,
+    storage,
+    now,
+    serverFactory: (handler) => {
+      const server = options.tls ? https.createServer({ ...options.tls, handshakeTimeout: limits.idleMs }, handler) : http.createServer(handler);
+      guardConnections(server, limits);
+      return server;
+    },
+  });
   let closing: Promise<void> | null = null;
   app.addHook('onSend', async (_request, reply, payload) => {
     // Keep-alive connections would hold shutdown open; tell clients to reconnect elsewhere/later.
@@ -52,7 +69,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<Runni
   }
   const port = (app.server.address() as AddressInfo).port;
   return {
-    url: `http://${urlHost(host)}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${urlHost(host)}:${port}`,
     port,
     storage,
     close() {
