@@ -8,6 +8,7 @@ import { accounts, loginFailures, sessions } from '../db/schema';
 import { AppError } from '../shared/app-error';
 import type { AccountSummary, SessionAccount } from '../shared/outputs';
 import type { AccountRole } from '../shared/vocabulary';
+import { comparePassword, hashPassword } from './password-hasher';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS, TOO_LONG_MESSAGE, utf8Length } from './password-policy';
 
 /** Production bcrypt cost; about 250 ms per hash on this machine kind (ARCHITECTURE 7). */
@@ -17,6 +18,8 @@ export interface AccountPolicy {
   bcryptCost: number;
   /** A session unused for this long ends (ms). */
   idleTimeoutMs: number;
+  /** A session ends this long after sign-in however busy it is (ms): a stolen one cannot live on. */
+  absoluteLifetimeMs: number;
   /** Most failed sign-ins per username within failureWindowMs; more are refused as locked. */
   maxFailures: number;
   failureWindowMs: number;
@@ -28,6 +31,7 @@ export interface AccountPolicy {
 export const DEFAULT_ACCOUNT_POLICY: AccountPolicy = {
   bcryptCost: BCRYPT_COST,
   idleTimeoutMs: 30 * 60_000,
+  absoluteLifetimeMs: 12 * 60 * 60_000,
   maxFailures: 100,
   failureWindowMs: 60 * 60_000,
   backoffBaseMs: 250,
@@ -75,8 +79,8 @@ function toSummary(row: AccountRow): AccountSummary {
 
 /**
  * Local accounts: first-run admin setup, sign-in with back-off and lockout, sessions with an idle
- * timeout, and the admin's account management. bcryptjs runs through its async API so hashing never
- * blocks the event loop for the ~250 ms a hash takes. Its transactions take the write lock as they
+ * timeout and an absolute lifetime, and the admin's account management. bcrypt runs on a worker
+ * thread (password-hasher.ts) so hashing never blocks the event loop for the ~250 ms a hash takes. Its transactions take the write lock as they
  * begin (immediate): the pull worker commits on its own connection, and a transaction that had read
  * before such a commit could not write after it (SQLITE_BUSY) instead of waiting its turn.
  */
@@ -102,7 +106,7 @@ export class AccountsService {
     this.policy = { ...DEFAULT_ACCOUNT_POLICY, ...options.policy };
     if (this.policy.bcryptCost < 4 || this.policy.bcryptCost > 31) throw new Error('bcrypt cost must be 4..31');
     if (this.policy.maxFailures > DEFAULT_ACCOUNT_POLICY.maxFailures) throw new Error('at most 100 failures per window');
-    this.dummyHash = bcrypt.hash(randomBytes(16).toString('hex'), this.policy.bcryptCost);
+    this.dummyHash = hashPassword(randomBytes(16).toString('hex'), this.policy.bcryptCost);
   }
 
   isFirstRun(): boolean {
@@ -131,7 +135,7 @@ export class AccountsService {
     const attempt = this.recordAttempt(name);
     const account = this.findByUsername(name);
     const tooLong = utf8Length(password) > PASSWORD_MAX_BYTES;
-    const matches = (await bcrypt.compare(password, account?.passwordHash ?? (await this.dummyHash))) && !tooLong;
+    const matches = (await comparePassword(password, account?.passwordHash ?? (await this.dummyHash))) && !tooLong;
 
     if (!account || !matches) {
       const failures = (this.consecutiveFailures.get(name) ?? 0) + 1;
@@ -168,7 +172,8 @@ export class AccountsService {
       .get();
     if (!found) return null;
     const now = this.now();
-    if (now - found.session.lastSeenAt > this.policy.idleTimeoutMs || found.account.disabled) {
+    const expired = now - found.session.lastSeenAt > this.policy.idleTimeoutMs || now - found.session.createdAt > this.policy.absoluteLifetimeMs;
+    if (expired || found.account.disabled) {
       this.db.delete(sessions).where(eq(sessions.id, key)).run();
       return null;
     }
@@ -189,7 +194,7 @@ export class AccountsService {
     const account = this.authenticate(sessionId, { touch: true });
     const row = account && this.findById(account.id);
     if (!row) throw new AppError('unauthenticated', 'Sign in first.');
-    if (!(await bcrypt.compare(currentPassword, row.passwordHash))) {
+    if (!(await comparePassword(currentPassword, row.passwordHash))) {
       throw new AppError('invalid_input', 'The current password is wrong.', { currentPassword: 'wrong password' });
     }
     await this.setPasswordHash(row.id, await this.hash(newPassword), sessionId);
@@ -239,7 +244,7 @@ export class AccountsService {
     if (utf8Length(password) > PASSWORD_MAX_BYTES || bcrypt.truncates(password)) {
       throw new AppError('invalid_input', `The password is too long: ${TOO_LONG_MESSAGE}.`, { password: TOO_LONG_MESSAGE });
     }
-    return bcrypt.hash(password, this.policy.bcryptCost);
+    return hashPassword(password, this.policy.bcryptCost);
   }
 
   private async setPasswordHash(id: string, passwordHash: string, keepSessionId?: string): Promise<void> {

@@ -188,6 +188,19 @@ describe('sign-in', () => {
 });
 
 describe('sessions', () => {
+  it('end 12 hours after sign-in however busy they are', async () => {
+    const { service, clock } = setup();
+    expect(service.policy.absoluteLifetimeMs).toBe(12 * 60 * 60_000);
+    const { sessionId } = await service.setupFirstAdmin({ username: 'amina', displayName: 'A', password: PASSWORD });
+    for (let minutes = 0; minutes < 12 * 60; minutes += 20) {
+      expect(service.authenticate(sessionId, { touch: true })).not.toBeNull();
+      clock.now += 20 * 60_000;
+    }
+    clock.now += 1;
+    expect(service.authenticate(sessionId, { touch: true })).toBeNull();
+  });
+
+
   it('end after 30 idle minutes; activity keeps them alive, passive checks do not', async () => {
     const { service, clock } = setup();
     expect(service.policy.idleTimeoutMs).toBe(30 * 60_000);
