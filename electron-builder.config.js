@@ -43,6 +43,19 @@ module.exports = {
   // better-sqlite3 built for this Electron in a copy, then checks every native module's ABI.
   npmRebuild: false,
   afterPack,
+  // Flipped in the Electron binary before signing (docs/electron-shell.md): it cannot be run as plain
+  // Node (ELECTRON_RUN_AS_NODE), nor take NODE_OPTIONS or --inspect, so no one can borrow its identity
+  // or keychain access to run other code; it loads the app only from app.asar, whose integrity is
+  // checked (macOS, Windows); file:// gets no extra privileges (the app uses app://).
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    enableCookieEncryption: true,
+    grantFileProtocolExtraPrivileges: false,
+  },
 
   win: {
     target: ['nsis'],

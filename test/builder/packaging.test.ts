@@ -20,6 +20,8 @@ const repo = path.resolve(__dirname, '../..');
 const UPDATE_URL = 'https://updates.example.org/blos';
 const ASAR_LIMIT_BYTES = 5 * 1000 * 1000;
 const run = promisify(execFile);
+/** Where Electron's fuse wire starts in its binary (@electron/fuses' SENTINEL). */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
 const electronVersion: string = JSON.parse(fs.readFileSync(path.join(repo, 'node_modules/electron/package.json'), 'utf8')).version;
 const installedModule = path.join(repo, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node');
 const sha256 = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -45,7 +47,9 @@ async function stageProject(): Promise<string> {
 
 function standInElectron(): string {
   const folder = tempDir('blos-electron-dist-');
-  writeFile(path.join(folder, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n');
+  // With Electron's fuse wire as it ships (version 1, eight fuses; RunAsNode, NODE_OPTIONS, --inspect
+  // and file:// privileges on), so electron-builder has fuses to flip and the test can read them back.
+  writeFile(path.join(folder, 'electron'), `#!/bin/sh\necho "stand-in for the Electron binary"\n# ${FUSE_SENTINEL}\x01\x0810110001\n`);
   fs.chmodSync(path.join(folder, 'electron'), 0o755);
   writeFile(path.join(folder, 'LICENSE'), 'stand-in');
   return folder;
@@ -153,6 +157,13 @@ linuxOnly('the packaged app (electron-builder --dir, stand-in Electron)', () => 
     const yml = fs.readFileSync(path.join(resources, 'app-update.yml'), 'utf8');
     expect(yml).toMatch(/^provider: generic$/m);
     expect(yml).toContain(`url: ${UPDATE_URL}`);
+  });
+
+  it('flips the fuses: no run-as-Node, NODE_OPTIONS or --inspect, app only from an integrity-checked app.asar, cookies encrypted, no file:// privileges', () => {
+    const binary = fs.readFileSync(path.join(appDir, 'blos-desktop'));
+    const wire = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    // RunAsNode, CookieEncryption, NodeOptions, NodeCliInspect, AsarIntegrity, OnlyLoadAppFromAsar, V8 snapshot (as shipped), FileProtocolExtraPrivileges
+    expect(binary.subarray(wire + 2, wire + 10).toString('latin1')).toBe('01001100');
   });
 
   it('names the executable after the package, and gives the packaged package.json its desktop name', () => {
