@@ -107,6 +107,8 @@ export class AccountsService {
     if (this.policy.bcryptCost < 4 || this.policy.bcryptCost > 31) throw new Error('bcrypt cost must be 4..31');
     if (this.policy.maxFailures > DEFAULT_ACCOUNT_POLICY.maxFailures) throw new Error('at most 100 failures per window');
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'), this.policy.bcryptCost);
+    // Awaited by the first sign-in of an unknown name, which reports a failure; not a crash before that.
+    this.dummyHash.catch(() => undefined);
   }
 
   isFirstRun(): boolean {

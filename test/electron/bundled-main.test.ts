@@ -2,6 +2,7 @@ import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import bundleExternals from '../../scripts/bundle-externals.json';
+import workerScripts from '../../scripts/worker-entries.json';
 import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
 import { createFakeElectron } from './fake-electron';
@@ -13,12 +14,14 @@ import { createFakeElectron } from './fake-electron';
  * catches paths that only break once bundled, where every module's __dirname is <app>/dist.
  */
 const repo = path.resolve(__dirname, '../..');
+const workerEntries = Object.fromEntries(Object.entries(workerScripts).map(([name, source]) => [name, path.join(repo, source)]));
 
 async function stageBundledApp(): Promise<string> {
   const appDir = path.join(tempDir('blos-bundled-'), 'app');
   await esbuild.build({
-    entryPoints: [path.join(repo, 'src/electron/main.ts')],
-    outfile: path.join(appDir, 'dist/main.js'),
+    // main.js and, beside it, each worker thread's script, as scripts/build.mjs lays them out.
+    entryPoints: { main: path.join(repo, 'src/electron/main.ts'), ...workerEntries },
+    outdir: path.join(appDir, 'dist'),
     bundle: true,
     platform: 'node',
     target: 'node22',
