@@ -4,6 +4,7 @@ import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../src/db/local-store';
 import type { ListQuery } from '../src/db/repository';
 import { median, percentile, type BenchFigure } from './figures';
+import { seedHouseholds } from './household-fixtures';
 
 /**
  * The households list at field scale (default 100,000 households with 3 people each, and a visit
@@ -14,40 +15,6 @@ import { median, percentile, type BenchFigure } from './figures';
 
 const HOUSEHOLDS = Number(process.env.BENCH_SEARCH_HOUSEHOLDS ?? 100_000);
 const RUNS = 15;
-const AREAS = ['North', 'South', 'East', 'West', 'Riverside', 'Hilltop', 'Market', 'Harbour'];
-const NAMES = ['Amina', 'Yusuf', 'Fatima', 'Ibrahim', 'Grace', 'John', 'Mary', 'Musa', 'Halima', 'Peter', 'Aisha', 'Samuel'];
-const FAMILIES = ['Bello', 'Okafor', 'Mensah', 'Abubakar', 'Adeyemi', 'Kamau', 'Otieno', 'Nwosu', 'Danjuma', 'Eze'];
-
-function seed(store: LocalStore): number {
-  const started = performance.now();
-  const batch = 500;
-  for (let start = 0; start < HOUSEHOLDS; start += batch) {
-    const households = store.repos.households.batchCreate(
-      Array.from({ length: Math.min(batch, HOUSEHOLDS - start) }, (_, j) => {
-        const i = start + j;
-        return {
-          area: AREAS[i % AREAS.length]!,
-          headName: `${NAMES[i % NAMES.length]} ${FAMILIES[(i >> 3) % FAMILIES.length]} ${i}`,
-          address: `${i % 977} ${FAMILIES[i % FAMILIES.length]} Street`,
-          phone: `0803 ${String(i).padStart(7, '0')}`,
-          enteredBy: i % 3 === 0 ? 'amina' : 'yusuf',
-        };
-      }),
-    );
-    store.repos.people.batchCreate(
-      households.flatMap((h, j) =>
-        Array.from({ length: 3 }, (_, k) => ({ householdId: h.id, fullName: `${NAMES[(start + j + k + 1) % NAMES.length]} ${FAMILIES[k]}` })),
-      ),
-    );
-    store.repos.visits.batchCreate(
-      households
-        .filter((_, j) => j % 2 === 0)
-        .map((h, j) => ({ householdId: h.id, visitedAt: 1_700_000_000_000 + (start + j) * 60_000, outcome: j % 4 === 0 ? ('follow_up' as const) : ('completed' as const) })),
-    );
-  }
-  return performance.now() - started;
-}
-
 function time(store: LocalStore, query: ListQuery): number[] {
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
@@ -63,7 +30,7 @@ export default async function householdSearchBench(): Promise<BenchFigure[]> {
   const bench = 'household-search';
   const store = openLocalStore({ file: path.join(dir, 'app.db') });
   try {
-    const seedMs = seed(store);
+    const seedMs = seedHouseholds(store, HOUSEHOLDS);
     const figures: BenchFigure[] = [
       { bench, metric: `seed ${HOUSEHOLDS} households, ${HOUSEHOLDS * 3} people (indexed)`, value: seedMs / 1000, unit: 's' },
     ];
