@@ -39,6 +39,7 @@ export default async function searchOnScreenBench(): Promise<BenchFigure[]> {
     await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
     await page.getByLabel('Repeat password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create administrator' }).click();
+    await page.getByRole('button', { name: 'I have written it down' }).click({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor({ timeout: 60_000 });
 
     const shown = (search: string) =>
