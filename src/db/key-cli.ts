@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { changeDatabaseKey, issueRecoveryCode, keyFilePath, recoverWithCode, unlockDatabase } from './database-key';
 import { DatabaseKeyError, fileFormat } from './encryption';
-import { withOpenLock } from './open-lock';
+import { whileNotInUse } from './open-lock';
 
 /**
  * `npm run db:key -- COMMAND --db FILE`: the database key from a terminal (docs/encryption.md).
@@ -13,7 +13,7 @@ import { withOpenLock } from './open-lock';
  *   change           re-encrypts FILE and its backups with a new key and prints a new recovery code;
  *                    with --recovery, the current key comes from the recovery code on standard input
  *   recovery-code    prints a new recovery code for the current key (the old code stops working)
- * The app must be closed: the database is replaced while it is re-encrypted.
+ * Refused while the app, the browser host or the sync CLI has the database open: it is replaced.
  */
 
 const USAGE = 'usage: npm run db:key -- recover|change|recovery-code --db FILE [--recovery]';
@@ -49,7 +49,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   if (fileFormat(file) !== 'encrypted') throw new Error(`There is no encrypted database at ${file}. Check the path.`);
   const code = command === 'recover' || recovery ? await readCode(input) : null;
 
-  return withOpenLock(file, () => {
+  // Re-encrypting replaces the file: refused at once while the app or a tool has it open.
+  return whileNotInUse(file, () => {
     if (command === 'recover') {
       recoverWithCode(file, code!);
       console.log(`The key of ${file} is back in ${keyFilePath(file)} (readable only by you). Start the app or the tools as usual.`);

@@ -139,6 +139,7 @@ describe('encryption at rest', () => {
     const file = path.join(dataDir, 'blos.db');
     const h = startCore({ dataDir });
     const { recoveryCode: oldCode } = await h.ok('w', 'session.setupAdmin', ADMIN);
+    await expect(keyCliWithCode(['change', '--db', file], '')).rejects.toThrow(`${file} is open in another program (the app, the browser host or the sync CLI). Close it, then try again.`);
     await h.core.close();
     const oldKey = fs.readFileSync(keyFilePath(file), 'utf8');
 
