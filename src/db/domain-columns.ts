@@ -58,3 +58,24 @@ export function visitColumns(parent?: ParentRef) {
     enteredBy: enteredBy(),
   };
 }
+
+/**
+ * A field value overwritten by a concurrent write (protocol v2), recorded where it was decided and
+ * synced so the PC and the account that lost it learn of it. Dismissing one tombstones it.
+ */
+export function conflictColumns() {
+  return {
+    recordTable: text('record_table').notNull(),
+    recordId: text('record_id').notNull(),
+    /** The field's key on the wire; `deletedAt` for an edit hidden by a delete. */
+    field: text('field').notNull(),
+    lostValue: text('lost_value', { mode: 'json' }).$type<JsonValue>(),
+    wonValue: text('won_value', { mode: 'json' }).$type<JsonValue>(),
+    lostAt: integer('lost_at').notNull(),
+    lostMachineId: text('lost_machine_id').notNull(),
+    lostBy: text('lost_by').notNull().default(''),
+    wonAt: integer('won_at').notNull(),
+    wonMachineId: text('won_machine_id').notNull(),
+    wonBy: text('won_by').notNull().default(''),
+  };
+}

@@ -12,7 +12,7 @@ import { holdInUse, withOpenLock } from './open-lock';
 import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
 import * as schema from './schema';
 import { asStorageFault } from './storage-fault';
-import { conflictLog, syncedTables, type SyncedTableName } from './schema';
+import { syncedTables, type SyncedTableName } from './schema';
 
 export interface LocalStoreOptions {
   file: string;
@@ -49,7 +49,6 @@ const CLOCK_KEY = 'clock.high_water';
 function clockHighWater(db: LocalDrizzle): number {
   const stamps = [
     ...Object.values(syncedTables).map((table) => db.select({ at: max(table.updatedAt) }).from(table).get()?.at),
-    db.select({ at: max(conflictLog.lostUpdatedAt) }).from(conflictLog).get()?.at,
     Number(readMeta(db, CLOCK_KEY) ?? 0),
   ];
   return Math.max(0, ...stamps.map((at) => at ?? 0));

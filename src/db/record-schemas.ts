@@ -2,9 +2,9 @@ import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
 import { isWellFormedText } from '../shared/unicode';
 import { GENDERS, VISIT_OUTCOMES } from '../shared/vocabulary';
-import type { JsonObject } from './domain-columns';
+import type { JsonObject, JsonValue } from './domain-columns';
 import { isJsonObject, JSON_OBJECT_LIMITS } from './json-object';
-import { households, people, syncedTables, visits, type SyncedTableName } from './schema';
+import { conflicts, households, people, RECORD_TABLE_NAMES, syncedTables, visits, type SyncedTableName } from './schema';
 
 /**
  * Input schemas for the domain records, derived from the Drizzle tables (one schema source) and
@@ -21,6 +21,9 @@ const SYNC_KEYS = {
   deletedAt: true,
   serverVersion: true,
   dirty: true,
+  updatedBy: true,
+  fieldStamps: true,
+  baseStamps: true,
 } as const;
 
 /**
@@ -99,7 +102,29 @@ export const visitInput = createInsertSchema(visits, {
   .omit(SYNC_KEYS)
   .strict();
 
-export const recordInputs = { households: householdInput, people: personInput, visits: visitInput } as const;
+const stampMs = (s: z.ZodNumber) => s.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const machineHex = (s: z.ZodString) => s.regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hexadecimal characters');
+/** Any JSON value a field can hold, bounded like a JSON column. */
+const fieldValue = z.custom<JsonValue>((value) => value === null || isJsonObject({ value }), 'a JSON value of at most 64 KiB');
+
+/** A conflict as the sync engine records it (never entered by hand). */
+export const conflictInput = createInsertSchema(conflicts, {
+  recordTable: () => z.enum(RECORD_TABLE_NAMES),
+  recordId: (s) => s.uuid(),
+  field: (s) => s.min(1).max(100),
+  lostValue: fieldValue.optional(),
+  wonValue: fieldValue.optional(),
+  lostAt: stampMs,
+  wonAt: stampMs,
+  lostMachineId: machineHex,
+  wonMachineId: machineHex,
+  lostBy: text(100),
+  wonBy: text(100),
+})
+  .omit(SYNC_KEYS)
+  .strict();
+
+export const recordInputs = { households: householdInput, people: personInput, visits: visitInput, conflicts: conflictInput } as const;
 
 /** What a caller supplies for a new record: the table's insert type without the sync columns. */
 export type RecordInput<T extends SyncedTableName> = Omit<
@@ -109,3 +134,8 @@ export type RecordInput<T extends SyncedTableName> = Omit<
 export type HouseholdInput = RecordInput<'households'>;
 export type PersonInput = RecordInput<'people'>;
 export type VisitInput = RecordInput<'visits'>;
+
+/** The fields of a table that carry a stamp of their own: its domain fields and the tombstone. */
+export function stampedFields(table: SyncedTableName): string[] {
+  return [...Object.keys(recordInputs[table].shape), 'deletedAt'];
+}

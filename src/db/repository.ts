@@ -6,7 +6,8 @@ import type { HybridClock } from './clock';
 import { compileRowStatement } from './compiled-statement';
 import { RowShape } from './row-shape';
 import type { SqliteDatabase } from './connection';
-import type { RecordInput } from './record-schemas';
+import { stampedFields, type RecordInput } from './record-schemas';
+import { compactStamps, expandStamps, type Stamp } from './field-stamps';
 import * as schema from './schema';
 import type { SyncedTableName } from './schema';
 
@@ -158,20 +159,24 @@ export class SyncedRepository<T extends SyncedTableName> {
       .prepare();
   }
 
-  private newRow(input: RecordInput<T>, stamp: number): SyncedRow<T> {
+  private newRow(input: RecordInput<T>, stamp: number, by: string): SyncedRow<T> {
     return this.shape.fill(input, {
       id: uuidv7(),
       createdAt: stamp,
       updatedAt: stamp,
       machineId: this.ctx.machineId,
+      updatedBy: by,
+      fieldStamps: {},
       deletedAt: null,
       serverVersion: null,
+      baseStamps: {},
       dirty: true,
     }) as SyncedRow<T>;
   }
 
-  create(input: RecordInput<T>): SyncedRow<T> {
-    const row = this.newRow(input, this.ctx.clock.stamp());
+  /** `by`: the account making the change (it travels with the record, so conflicts can name it). */
+  create(input: RecordInput<T>, by = ''): SyncedRow<T> {
+    const row = this.newRow(input, this.ctx.clock.stamp(), by);
     this.insertStatement.run(this.shape.encode(row));
     this.ctx.onLocalWrite(this.name);
     return row;
@@ -181,12 +186,12 @@ export class SyncedRepository<T extends SyncedTableName> {
    * Saves many new records in one transaction: all of them or none. They share one clock stamp:
    * each is a new row, so no two of them can ever be compared by last-write-wins.
    */
-  batchCreate(inputs: readonly RecordInput<T>[]): SyncedRow<T>[] {
+  batchCreate(inputs: readonly RecordInput<T>[], by = ''): SyncedRow<T>[] {
     if (inputs.length === 0) return [];
     const rows = this.ctx.sqlite.transaction(() => {
       const stamp = this.ctx.clock.stamp();
       return inputs.map((input) => {
-        const row = this.newRow(input, stamp);
+        const row = this.newRow(input, stamp, by);
         this.insertStatement.run(this.shape.encode(row));
         return row;
       });
@@ -199,85 +204,71 @@ export class SyncedRepository<T extends SyncedTableName> {
     return this.getStatement.get({ id }) as SyncedRow<T> | undefined;
   }
 
-  update(id: string, patch: Partial<RecordInput<T>>): SyncedRow<T> {
-    const changes = { ...patch, updatedAt: this.stampAbove(this.table, this.ctx.clock.stamp()), machineId: this.ctx.machineId, dirty: true };
-    const row = this.ctx.db
-      .update(this.table)
-      .set(changes as never)
-      .where(and(eq(this.table.id, id), isNull(this.table.deletedAt)))
-      .returning()
-      .get() as SyncedRow<T> | undefined;
-    if (!row) throw new RecordNotFoundError(this.name, id);
-    this.ctx.clock.observe(row.updatedAt);
-    this.ctx.onLocalWrite(this.name);
-    return row;
-  }
-
   /**
-   * `stamp`, or just above the row's own stamp when that is higher. The pull worker writes rows on
-   * its own connection and the clock hears of their stamps a moment later: an edit in between must
-   * still come after the version it replaces, or last-write-wins would undo it.
+   * Changes the fields of `patch` whose values differ: only those get this edit's stamp, so an edit
+   * of one field never overwrites another PC's concurrent edit of another (per-field last-write-wins).
+   * Saving unchanged values writes nothing.
    */
-  private stampAbove(table: { updatedAt: SQLiteColumn }, stamp: number): SQL<number> {
-    return sql<number>`max(${stamp}, ${table.updatedAt} + 1)`;
+  update(id: string, patch: Partial<RecordInput<T>>, by = ''): SyncedRow<T> {
+    return this.edit(() => {
+      const current = this.live(id);
+      return writeEdit(this.ctx, this.name, current, this.changedFields(current, patch), by);
+    });
   }
 
   /** Tombstones the record (and the records that belong to it); it syncs like any other change. */
-  softDelete(id: string): SyncedRow<T> {
-    const row = this.ctx.sqlite.transaction(() => {
-      const stamp = this.ctx.clock.stamp();
-      const tombstone = { deletedAt: stamp, machineId: this.ctx.machineId, dirty: true };
-      const deleted = this.ctx.db
-        .update(this.table)
-        .set({ ...tombstone, updatedAt: this.stampAbove(this.table, stamp) } as never)
-        .where(and(eq(this.table.id, id), isNull(this.table.deletedAt)))
-        .returning()
-        .get() as SyncedRow<T> | undefined;
-      if (!deleted) throw new RecordNotFoundError(this.name, id);
-      for (const dependent of this.spec.dependents) {
-        const child = schema.syncedTables[dependent] as typeof schema.people;
-        this.ctx.db
-          .update(child)
-          .set({ ...tombstone, updatedAt: this.stampAbove(child, stamp) })
-          .where(and(eq(child.householdId, id), isNull(child.deletedAt)))
-          .run();
-      }
-      this.ctx.clock.observe(deleted.updatedAt);
+  softDelete(id: string, by = ''): SyncedRow<T> {
+    return this.edit(() => {
+      const current = this.live(id);
+      const at = nextStamp(this.ctx, current);
+      const deleted = writeEdit(this.ctx, this.name, current, { deletedAt: at }, by, at);
+      for (const child of this.dependents(id, null)) writeEdit(this.ctx, child.name, child.row, { deletedAt: at }, by, at);
       return deleted;
-    })();
+    });
+  }
+
+  /** Brings a deleted record back, with the records deleted together with it. */
+  restore(id: string, by = ''): SyncedRow<T> {
+    return this.edit(() => {
+      const current = this.get(id);
+      if (!current || current.deletedAt === null) throw new RecordNotFoundError(this.name, id);
+      for (const child of this.dependents(id, current.deletedAt)) writeEdit(this.ctx, child.name, child.row, { deletedAt: null }, by);
+      return writeEdit(this.ctx, this.name, current, { deletedAt: null }, by);
+    });
+  }
+
+  /** In one immediate transaction: the row is read under the write lock it is written with. */
+  private edit(work: () => SyncedRow<T>): SyncedRow<T> {
+    const row = this.ctx.sqlite.transaction(work).immediate();
     this.ctx.onLocalWrite(this.name);
     return row;
   }
 
-  /**
-   * Undoes a tombstone: a new change (newer stamp, this machine, dirty) that clears `deletedAt`, so it
-   * syncs like any edit. The records tombstoned with it (same `deletedAt`) come back with it.
-   */
-  restore(id: string): SyncedRow<T> {
-    const row = this.ctx.sqlite.transaction(() => {
-      const deletedAt = this.get(id)?.deletedAt;
-      if (deletedAt == null) throw new RecordNotFoundError(this.name, id);
-      const stamp = this.ctx.clock.stamp();
-      const revival = { deletedAt: null, machineId: this.ctx.machineId, dirty: true };
-      const restored = this.ctx.db
-        .update(this.table)
-        .set({ ...revival, updatedAt: this.stampAbove(this.table, stamp) } as never)
-        .where(and(eq(this.table.id, id), eq(this.table.deletedAt, deletedAt)))
-        .returning()
-        .get() as SyncedRow<T>;
-      for (const dependent of this.spec.dependents) {
-        const child = schema.syncedTables[dependent] as typeof schema.people;
-        this.ctx.db
-          .update(child)
-          .set({ ...revival, updatedAt: this.stampAbove(child, stamp) })
-          .where(and(eq(child.householdId, id), eq(child.deletedAt, deletedAt)))
-          .run();
-      }
-      this.ctx.clock.observe(restored.updatedAt);
-      return restored;
-    })();
-    this.ctx.onLocalWrite(this.name);
+  private live(id: string): SyncedRow<T> {
+    const row = this.get(id);
+    if (!row || row.deletedAt !== null) throw new RecordNotFoundError(this.name, id);
     return row;
+  }
+
+  /** The rows of dependent tables that belong to `householdId` and are deleted at `deletedAt` (null: alive). */
+  private dependents(householdId: string, deletedAt: number | null): { name: SyncedTableName; row: SyncedRow<SyncedTableName> }[] {
+    return this.spec.dependents.flatMap((name) => {
+      const child = schema.syncedTables[name] as typeof schema.people;
+      return this.ctx.db
+        .select()
+        .from(child)
+        .where(and(eq(child.householdId, householdId), deletedAt === null ? isNull(child.deletedAt) : eq(child.deletedAt, deletedAt)))
+        .all()
+        .map((row) => ({ name, row }));
+    });
+  }
+
+  /** The fields of `patch` whose values differ from the row's (JSON values compared as JSON). */
+  private changedFields(row: SyncedRow<T>, patch: Partial<RecordInput<T>>): Record<string, unknown> {
+    const current = row as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(patch).filter(([key, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(current[key])),
+    );
   }
 
   list(query: ListQuery = {}): Page<SyncedRow<T>> {
@@ -429,8 +420,47 @@ export class SyncedRepository<T extends SyncedTableName> {
   }
 }
 
+/**
+ * Above the clock and above the row's own stamp: the pull worker writes rows on its own connection
+ * and the clock hears of their stamps a moment later; an edit in between must still come after the
+ * version it replaces, or last-write-wins would undo it.
+ */
+function nextStamp(ctx: RepositoryContext, row: SyncedRow<SyncedTableName>, at = ctx.clock.stamp()): number {
+  return Math.max(at, row.updatedAt + 1);
+}
+
+/**
+ * Writes `changes` to a row as one edit stamped now; only the changed fields get the new stamp. A
+ * row the server has seen remembers, per changed field, the stamp of the value it replaced, until
+ * the server acknowledges the edit: that is how the server tells a concurrent edit (a conflict) from
+ * a later one (docs/sync-protocol.md 5.1).
+ */
+function writeEdit<T extends SyncedTableName>(
+  ctx: RepositoryContext,
+  name: T,
+  row: SyncedRow<SyncedTableName>,
+  changes: Record<string, unknown>,
+  by: string,
+  /** One moment for several rows changed together (a household and its people deleted with it). */
+  at?: number,
+): SyncedRow<T> {
+  if (Object.keys(changes).length === 0) return row as SyncedRow<T>;
+  const stamp: Stamp = { updatedAt: nextStamp(ctx, row, at), machineId: ctx.machineId, updatedBy: by };
+  const stamps = expandStamps(row, stampedFields(name), () => true);
+  const baseStamps = { ...row.baseStamps };
+  for (const field of Object.keys(changes)) {
+    if (row.serverVersion !== null && !(field in baseStamps)) baseStamps[field] = stamps[field] ?? null;
+    stamps[field] = stamp;
+  }
+  const { id: _id, ...values } = { ...row, ...changes, ...compactStamps(stamps), baseStamps, dirty: true };
+  const table = schema.syncedTables[name] as typeof schema.households;
+  const written = ctx.db.update(table).set(values as never).where(eq(table.id, row.id)).returning().get() as SyncedRow<T>;
+  ctx.clock.observe(stamp.updatedAt);
+  return written;
+}
+
 export function createRepositories(ctx: RepositoryContext) {
-  const { households, people, visits } = schema;
+  const { households, people, visits, conflicts } = schema;
   return {
     households: new SyncedRepository(ctx, 'households', {
       searchable: [],
@@ -449,6 +479,12 @@ export function createRepositories(ctx: RepositoryContext) {
       searchable: [visits.notes, visits.enteredBy],
       filterable: { householdId: visits.householdId, outcome: visits.outcome, enteredBy: visits.enteredBy },
       sortable: { visitedAt: visits.visitedAt },
+      dependents: [],
+    }),
+    conflicts: new SyncedRepository(ctx, 'conflicts', {
+      searchable: [],
+      filterable: { recordTable: conflicts.recordTable, recordId: conflicts.recordId },
+      sortable: {},
       dependents: [],
     }),
   };

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ACCOUNT_ROLES } from '../shared/vocabulary';
-import { householdColumns, personColumns, visitColumns } from './domain-columns';
+import { conflictColumns, householdColumns, personColumns, visitColumns } from './domain-columns';
 import { syncedTable } from './synced-table';
 
 // ---- Synced tables (replicated through the sync server) ----
@@ -21,10 +21,18 @@ export const visits = syncedTable('visits', visitColumns(() => households.id), (
   index('visits_visited_at_idx').on(t.visitedAt),
 ]);
 
+export const conflicts = syncedTable('conflicts', conflictColumns(), (t) => [
+  index('conflicts_record_idx').on(t.recordTable, t.recordId),
+  index('conflicts_lost_machine_idx').on(t.lostMachineId),
+]);
+
 /** Parents before children: the order the outbox pushes and a pull applies. */
-export const syncedTables = { households, people, visits } as const;
+export const syncedTables = { households, people, visits, conflicts } as const;
 export type SyncedTableName = keyof typeof syncedTables;
 export const SYNCED_TABLE_NAMES = Object.keys(syncedTables) as SyncedTableName[];
+/** The tables people enter records into (the others sync what the sync engine itself decides). */
+export const RECORD_TABLE_NAMES = ['households', 'people', 'visits'] as const satisfies readonly SyncedTableName[];
+export type RecordTableName = (typeof RECORD_TABLE_NAMES)[number];
 
 // ---- Local-only tables ----
 
@@ -96,23 +104,6 @@ export const pullParked = sqliteTable(
     row: text('row', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
   },
   (t) => [uniqueIndex('pull_parked_row_idx').on(t.tableName, t.rowId)],
-);
-
-/** The losing side of every last-write-wins decision, so an admin can see what was overwritten. */
-export const conflictLog = sqliteTable(
-  'conflict_log',
-  {
-    id: integer('id').primaryKey({ autoIncrement: true }),
-    tableName: text('table_name').notNull(),
-    rowId: text('row_id').notNull(),
-    lost: text('lost', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
-    lostUpdatedAt: integer('lost_updated_at').notNull(),
-    lostMachineId: text('lost_machine_id').notNull(),
-    wonUpdatedAt: integer('won_updated_at').notNull(),
-    wonMachineId: text('won_machine_id').notNull(),
-    resolvedAt: integer('resolved_at').notNull(),
-  },
-  (t) => [index('conflict_log_resolved_idx').on(t.resolvedAt)],
 );
 
 /** Key/value facts about this installation (machine identity, clock high-water mark). */

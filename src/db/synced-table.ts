@@ -8,6 +8,7 @@ import {
   type SQLiteTableExtraConfigValue,
 } from 'drizzle-orm/sqlite-core';
 import type { BuildExtraConfigColumns } from 'drizzle-orm';
+import type { FieldStamps, Stamp } from './field-stamps';
 
 /**
  * The columns every replica of a synced row carries (ARCHITECTURE 2). Kept in one place so that no
@@ -21,6 +22,13 @@ export function replicatedColumns() {
     /** Hybrid-logical clock stamp (ms) of the last change; decides conflicts, never pull order. */
     updatedAt: integer('updated_at').notNull(),
     machineId: text('machine_id').notNull(),
+    /** The account that made the last change. */
+    updatedBy: text('updated_by').notNull().default(''),
+    /**
+     * Fields whose last write is not the row's (`updatedAt`, `machineId`, `updatedBy`), each with its
+     * own stamp: last-write-wins decides per field (protocol v2).
+     */
+    fieldStamps: text('field_stamps', { mode: 'json' }).$type<FieldStamps>().notNull().default({}),
     /** Tombstone: deletes sync like any other change. */
     deletedAt: integer('deleted_at'),
   };
@@ -32,6 +40,11 @@ function clientSyncColumns() {
     ...replicatedColumns(),
     /** Server version last seen for this row (null until the server has it). */
     serverVersion: integer('server_version'),
+    /**
+     * Fields changed here since the server last acknowledged the row, each with the stamp of the value
+     * it replaced (null for a new row's fields): the server tells a concurrent edit from a later one by it.
+     */
+    baseStamps: text('base_stamps', { mode: 'json' }).$type<Record<string, Stamp | null>>().notNull().default({}),
     /** Set by every local mutation; cleared only when the server acknowledged exactly this version. */
     dirty: integer('dirty', { mode: 'boolean' }).notNull().default(true),
   };

@@ -8,7 +8,7 @@ import {
 import { householdInput, personInput, visitInput } from '../db/record-schemas';
 import type { Reports } from '../db/reports';
 import type { Page, SyncedRow } from '../db/repository';
-import type { SyncedTableName } from '../db/schema';
+import type { RecordTableName, SyncedTableName } from '../db/schema';
 import type { AccountSummary, SessionAccount, UpdateStatus } from '../shared/outputs';
 import { ACCOUNT_ROLES, GENDERS, VISIT_OUTCOMES, type AccountRole } from '../shared/vocabulary';
 import type { RejectedRecord, SyncStatus } from '../sync/status';
@@ -208,12 +208,12 @@ export const contract = {
   'sync.status': { input: none, access: 'user', passive: true },
   'sync.now': { input: none, access: 'user' },
   'sync.conflicts': {
-    input: z
-      .object({ limit: z.number().int().min(1).max(200).optional(), after: z.number().int().positive().nullable().optional() })
-      .strict()
-      .optional(),
+    input: z.object({ limit: z.number().int().min(1).max(200).optional(), after: id.nullable().optional() }).strict().optional(),
     access: 'user',
   },
+  /** Writes the value that lost back as a new edit (a restore, for an edit a delete hid), and dismisses the conflict. */
+  'sync.keepMine': { input: z.object({ id }).strict(), access: 'user' },
+  'sync.dismissConflict': { input: z.object({ id }).strict(), access: 'user' },
   'sync.rejections': { input: none, access: 'user' },
 
   'accounts.list': { input: none, access: 'admin' },
@@ -270,7 +270,7 @@ export type ContractParsed<K extends ContractName> = z.output<Contract[K]['input
 
 export type RecordRow = SyncedRow<SyncedTableName>;
 export type { Reports, FollowUp } from '../db/reports';
-export type { SyncedRow, SyncedTableName, SyncStatus, RejectedRecord, AccountRole, SessionAccount, AccountSummary, UpdateStatus };
+export type { SyncedRow, SyncedTableName, RecordTableName, SyncStatus, RejectedRecord, AccountRole, SessionAccount, AccountSummary, UpdateStatus };
 
 export interface SessionStatus {
   /** No account exists yet: the UI shows first-run admin setup. */
@@ -302,31 +302,45 @@ export interface AdminSetup {
 
 export interface DashboardSummary {
   /** Live (not deleted) records per table. */
-  counts: Record<SyncedTableName, number>;
+  counts: Record<RecordTableName, number>;
   /** Records created since local midnight, per table. */
-  today: Record<SyncedTableName, number>;
-  sync: SyncStatus;
+  today: Record<RecordTableName, number>;
+  sync: SyncView;
 }
 
+/** The engine's status, with the conflicts waiting for the signed-in person on this PC. */
+export type SyncView = SyncStatus & {
+  /** Open (not dismissed) conflicts this PC or this account lost. */
+  conflicts: number;
+};
+
+/** A field value a concurrent edit overwrote (docs/sync-protocol.md section 6). */
 export interface ConflictEntry {
-  id: number;
-  table: SyncedTableName;
-  rowId: string;
-  /** The version that lost last-write-wins: what was overwritten. */
-  lost: Record<string, unknown>;
-  lostUpdatedAt: number;
-  lostMachineId: string;
-  wonUpdatedAt: number;
-  wonMachineId: string;
-  /** When this PC resolved the conflict. */
-  resolvedAt: number;
+  id: string;
+  table: RecordTableName;
+  recordId: string;
+  /** The record as people name it: the head of household, a person's name, a visit's household. */
+  recordLabel: string;
+  /** Whether the record is still there (not deleted). */
+  recordExists: boolean;
+  /** The field's key; `deletedAt` means an edit hidden by a delete on another PC. */
+  field: string;
+  lostValue: unknown;
+  wonValue: unknown;
+  lostAt: number;
+  lostBy: string;
+  /** Whether the losing edit was made on this PC. */
+  lostHere: boolean;
+  wonAt: number;
+  wonBy: string;
+  wonHere: boolean;
 }
 
 export interface ConflictPage {
   items: ConflictEntry[];
   total: number;
   /** Pass as `after` for the next (older) page; null on the last one. */
-  nextAfter: number | null;
+  nextAfter: string | null;
 }
 
 export interface SettingsView {
@@ -373,10 +387,13 @@ export interface ContractOutputs {
   'records.likelyDuplicates': LikelyDuplicate[];
   'dashboard.summary': DashboardSummary;
   'reports.summary': Reports;
-  'sync.status': SyncStatus;
+  'sync.status': SyncView;
   /** The status after the exchange finished (or failed: see lastError). */
-  'sync.now': SyncStatus;
+  'sync.now': SyncView;
   'sync.conflicts': ConflictPage;
+  /** The record as the kept value left it. */
+  'sync.keepMine': RecordRow;
+  'sync.dismissConflict': null;
   'sync.rejections': RejectedRecord[];
   'accounts.list': AccountSummary[];
   'accounts.create': AccountSummary;

@@ -23,6 +23,8 @@ export const CONTRACT_NAMES = [
   'sync.status',
   'sync.now',
   'sync.conflicts',
+  'sync.keepMine',
+  'sync.dismissConflict',
   'sync.rejections',
   'accounts.list',
   'accounts.create',

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { householdInput, personInput, uuidSchema, visitInput } from '../db/record-schemas';
-import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import { recordInputs, stampedFields, uuidSchema } from '../db/record-schemas';
+import { RECORD_TABLE_NAMES, SYNCED_TABLE_NAMES, type RecordTableName, type SyncedTableName } from '../db/schema';
+import { fieldsAt } from './schema-history';
+
+export { stampedFields };
 
 /**
  * The sync protocol's shared vocabulary: paths, headers, limits, and the schemas of every body.
@@ -8,7 +11,10 @@ import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
  * human-readable spec of the same thing.
  */
 
-export const PROTOCOL_VERSION = 1;
+/** The protocol versions this build speaks; the newest is what the client sends (section 3). */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
+export const PROTOCOL_VERSION: ProtocolVersion = 2;
 
 export const PATHS = {
   push: '/push.php',
@@ -20,6 +26,8 @@ export const PATHS = {
 export const HEADERS = {
   machineId: 'x-machine-id',
   protocolVersion: 'x-protocol-version',
+  /** The record schema the sender speaks (protocol v2; schema-history.ts). */
+  schemaVersion: 'x-schema-version',
   /** On a pull answer: its cursor and hasMore, readable before the body (docs/sync-protocol.md 7.2). */
   pullCursor: 'x-pull-cursor',
   pullHasMore: 'x-pull-has-more',
@@ -42,8 +50,13 @@ export const LIMITS = {
 export const machineIdSchema = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hexadecimal characters');
 const stamp = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-/** The sync columns every record carries on the wire. */
-const replicated = {
+const accountName = z.string().trim().max(100, 'at most 100 characters');
+
+/** Who wrote a field's value, and when: protocol v2 orders writes of each field by it (section 6). */
+export const stampSchema = z.strictObject({ updatedAt: stamp, machineId: machineIdSchema, updatedBy: accountName });
+
+/** The sync columns every record carries on the wire in protocol v1. */
+const replicatedV1 = {
   id: uuidSchema,
   createdAt: stamp,
   updatedAt: stamp,
@@ -51,14 +64,81 @@ const replicated = {
   deletedAt: stamp.nullable(),
 };
 
-/** A full record of each synced table as it travels (camelCase keys, JSON columns as JSON). */
-export const wireRecords = {
-  households: householdInput.extend(replicated).strict(),
-  people: personInput.extend(replicated).strict(),
-  visits: visitInput.extend(replicated).strict(),
-} satisfies Record<SyncedTableName, z.ZodType>;
+/** Protocol v2 adds the account of the last write and the stamps of fields written at another moment. */
+const replicatedV2 = {
+  ...replicatedV1,
+  updatedBy: accountName.default(''),
+  fieldStamps: z.record(z.string(), stampSchema).default({}),
+};
 
-export type WireRecord<T extends SyncedTableName = SyncedTableName> = z.output<(typeof wireRecords)[T]>;
+const stampedFieldSets = Object.fromEntries(SYNCED_TABLE_NAMES.map((t) => [t, new Set(stampedFields(t))])) as Record<
+  SyncedTableName,
+  Set<string>
+>;
+
+function unknownStampedFields(table: SyncedTableName, keys: Iterable<string>): string[] {
+  return [...keys].filter((key) => !stampedFieldSets[table].has(key));
+}
+
+/**
+ * A v2 record of each synced table as a server accepts it: any key it does not know is refused
+ * (a newer client is told apart by its schema version first, section 4.3).
+ */
+export const wireRecords = Object.fromEntries(
+  SYNCED_TABLE_NAMES.map((table) => [
+    table,
+    recordInputs[table]
+      .extend(replicatedV2)
+      .strict()
+      .superRefine((row, ctx) => {
+        for (const key of unknownStampedFields(table, Object.keys(row.fieldStamps))) {
+          ctx.addIssue({ code: 'custom', path: ['fieldStamps', key], message: 'not a field of this table' });
+        }
+      }),
+  ]),
+) as unknown as Record<SyncedTableName, z.ZodType<WireRecord, unknown>>;
+
+/**
+ * A v2 record as a client reads it from a pull: keys it does not know (fields a newer server has) are
+ * dropped, never refused, so an older client keeps syncing what it knows.
+ */
+export const pulledRecords = Object.fromEntries(
+  SYNCED_TABLE_NAMES.map((table) => [
+    table,
+    recordInputs[table]
+      .extend(replicatedV2)
+      .strip()
+      .transform((row) => {
+        for (const key of unknownStampedFields(table, Object.keys(row.fieldStamps))) delete row.fieldStamps[key];
+        return row;
+      }),
+  ]),
+) as unknown as typeof wireRecords;
+
+/** A protocol v1 record: the fields of schema version 1, whole-row stamps, nothing else. */
+export const v1Records = Object.fromEntries(
+  RECORD_TABLE_NAMES.map((table) => {
+    const fields = Object.fromEntries(fieldsAt(1)[table].map((key) => [key, true as const]));
+    return [table, (recordInputs[table] as z.ZodObject).pick(fields as never).extend(replicatedV1).strict()];
+  }),
+) as unknown as Record<RecordTableName, z.ZodType<WireRecord, unknown>>;
+
+/** The sync columns of a record on the wire (v2; a v1 record lacks `updatedBy` and `fieldStamps`). */
+export interface WireStamps {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  machineId: string;
+  updatedBy: string;
+  fieldStamps: Record<string, z.output<typeof stampSchema>>;
+  deletedAt: number | null;
+}
+
+/** A record as it travels: its sync columns and its table's fields by their wire keys. */
+export type WireRecord = WireStamps & Record<string, unknown>;
+
+/** The stamps of the values a pushed record's changed fields replaced (section 5.1). */
+export const baseSchema = z.record(z.string(), stampSchema);
 
 export const tableNameSchema = z.enum(SYNCED_TABLE_NAMES as [SyncedTableName, ...SyncedTableName[]]);
 
@@ -68,6 +148,8 @@ export const tableNameSchema = z.enum(SYNCED_TABLE_NAMES as [SyncedTableName, ..
 export const pushChangeSchema = z.object({
   table: z.string(),
   row: z.record(z.string(), z.unknown()),
+  /** v2: the fields this PC changed since the server last acknowledged the record (section 5.1). */
+  base: z.unknown().optional(),
 });
 
 export const pushRequestSchema = z.object({
@@ -76,6 +158,7 @@ export const pushRequestSchema = z.object({
 export type PushRequest = z.infer<typeof pushRequestSchema>;
 
 export const REJECT_REASONS = ['unknown_table', 'invalid_record', 'future_timestamp', 'duplicate_in_batch'] as const;
+export type OutgoingBase = z.output<typeof baseSchema>;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export const pushResultSchema = z.discriminatedUnion('status', [
@@ -161,6 +244,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'unsupported_media_type',
   'unsupported_protocol',
+  'schema_ahead',
   'invalid_batch',
   'server_error',
   'unavailable',
@@ -175,5 +259,8 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 export const healthResponseSchema = z.object({
   ok: z.literal(true),
   protocolVersion: z.number().int(),
+  /** v2: every protocol version and the newest record schema the server speaks. */
+  protocolVersions: z.array(z.number().int()).optional(),
+  schemaVersion: z.number().int().optional(),
   serverTime: stamp,
 });

@@ -4,6 +4,7 @@ import {
   LIMITS,
   PATHS,
   PROTOCOL_VERSION,
+  PROTOCOL_VERSIONS,
   machineIdSchema,
   pullQuerySchema,
   pushRequestSchema,
@@ -14,7 +15,9 @@ import {
 import { ApiKeyGuard } from './auth';
 import { acceptsGzip, compressResponse, decodeBody } from './body';
 import { HttpError } from './http-error';
-import { describeIssues } from './push-rules';
+import { describeIssues, type Dialect } from './push-rules';
+import { SCHEMA_VERSION } from '../protocol/schema-history';
+import { z } from 'zod';
 import type { PullPage, SyncStorage } from './storage';
 
 export interface SyncAppOptions {
@@ -28,8 +31,20 @@ export interface SyncAppOptions {
 declare module 'fastify' {
   interface FastifyRequest {
     machineId: string;
+    dialect: Dialect;
   }
 }
+
+/** `X-Protocol-Version` (absent: 1) and, in v2, `X-Schema-Version` (absent: 1), as decimal integers. */
+const dialectSchema = z
+  .object({
+    [HEADERS.protocolVersion]: z.enum(PROTOCOL_VERSIONS.map(String) as [string, ...string[]]).default('1'),
+    [HEADERS.schemaVersion]: z.string().regex(/^[1-9]\d{0,8}$/).default('1'),
+  })
+  .transform((headers): Dialect => ({
+    protocol: Number(headers[HEADERS.protocolVersion]) as Dialect['protocol'],
+    schema: Number(headers[HEADERS.schemaVersion]),
+  }));
 
 /** Fastify's own 4xx errors, translated to the protocol's codes. */
 const NOT_JSON = 'Send request bodies as Content-Type: application/json.';
@@ -94,6 +109,7 @@ export function buildSyncApp({ apiKey, storage, now, serverFactory }: SyncAppOpt
   const jsonParse = app.getDefaultJsonParser('error', 'error');
 
   app.decorateRequest('machineId', '');
+  app.decorateRequest('dialect', null as unknown as Dialect);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
@@ -145,10 +161,15 @@ export function buildSyncApp({ apiKey, storage, now, serverFactory }: SyncAppOpt
 
   async function authorised(request: FastifyRequest) {
     guard.authorise(request.headers.authorization);
-    const version = request.headers[HEADERS.protocolVersion];
-    if (version !== undefined && version !== String(PROTOCOL_VERSION)) {
-      throw new HttpError(400, 'unsupported_protocol', `This server speaks protocol version ${PROTOCOL_VERSION}.`);
+    const dialect = dialectSchema.safeParse(request.headers);
+    if (!dialect.success) {
+      throw new HttpError(
+        400,
+        'unsupported_protocol',
+        `This server speaks protocol versions ${PROTOCOL_VERSIONS.join(' and ')} (X-Protocol-Version) and record schemas 1 to ${SCHEMA_VERSION} (X-Schema-Version).`,
+      );
     }
+    request.dialect = dialect.data;
   }
 
   async function identified(request: FastifyRequest) {
@@ -159,7 +180,13 @@ export function buildSyncApp({ apiKey, storage, now, serverFactory }: SyncAppOpt
     request.machineId = parsed.data;
   }
 
-  app.get(PATHS.health, async () => ({ ok: true as const, protocolVersion: PROTOCOL_VERSION, serverTime: now() }));
+  app.get(PATHS.health, async () => ({
+    ok: true as const,
+    protocolVersion: PROTOCOL_VERSION,
+    protocolVersions: [...PROTOCOL_VERSIONS],
+    schemaVersion: SCHEMA_VERSION,
+    serverTime: now(),
+  }));
 
   app.get(PATHS.status, { onRequest: [authorised] }, async () => ({ ...(await storage.status()), serverTime: now() }));
 
@@ -169,14 +196,23 @@ export function buildSyncApp({ apiKey, storage, now, serverFactory }: SyncAppOpt
     }
     const batch = pushRequestSchema.safeParse(request.body);
     if (!batch.success) throw new HttpError(422, 'invalid_batch', `Nothing was applied: ${describeIssues(batch.error.issues)}`);
-    const results = await storage.applyPush(request.machineId, batch.data.changes);
+    if (request.dialect.schema > SCHEMA_VERSION) {
+      // A client updated before its server: nothing is stored, its records stay queued (section 4.3).
+      throw new HttpError(
+        409,
+        'schema_ahead',
+        `This server knows record schemas up to ${SCHEMA_VERSION}, and this client speaks ${request.dialect.schema}: update the server; the client keeps its changes and retries.`,
+        { 'retry-after': '300' },
+      );
+    }
+    const results = await storage.applyPush(request.machineId, batch.data.changes, request.dialect);
     return { results, serverTime: now() };
   });
 
   app.get(PATHS.pull, { onRequest: [authorised, identified] }, async (request, reply) => {
     const query = pullQuerySchema.safeParse(request.query);
     if (!query.success) throw new HttpError(400, 'malformed_request', `Bad pull query: ${describeIssues(query.error.issues)}`);
-    const page = await storage.pull(query.data.since, query.data.limit);
+    const page = await storage.pull(query.data.since, query.data.limit, request.dialect.protocol);
     // HEAD sends no rows, so it counts as no pull.
     if (request.method === 'GET') await storage.recordPull(request.machineId, page.count);
     // Announced before the body, so a client can ask for the next page while this one arrives.

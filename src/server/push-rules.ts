@@ -1,6 +1,22 @@
 import type { z } from 'zod';
 import type { SyncedTableName } from '../db/schema';
-import { LIMITS, wireRecords, type PushRequest, type PushResult, type RejectReason, type WireRecord } from '../protocol/wire';
+import { conflictRecord } from '../protocol/conflict-record';
+import { SCHEMA_VERSION } from '../protocol/schema-history';
+import { compactStamps, compareStamps, expandStamps, NEVER_WRITTEN, type Stamp } from '../db/field-stamps';
+import { mergeFields, type Base, type FieldState } from '../protocol/merge';
+import {
+  baseSchema,
+  LIMITS,
+  PROTOCOL_VERSION,
+  stampedFields,
+  v1Records,
+  wireRecords,
+  type ProtocolVersion,
+  type PushRequest,
+  type PushResult,
+  type RejectReason,
+  type WireRecord,
+} from '../protocol/wire';
 
 /**
  * The protocol's per-record rules for a push, independent of the database: which changes are
@@ -12,6 +28,10 @@ export interface AcceptedChange {
   index: number;
   table: SyncedTableName;
   row: WireRecord;
+  /** The fields the sender changed and the stamps they replaced (v2; empty for v1). */
+  base: Base;
+  /** Fields of the table the record left out (a sender of an older schema): they stay as stored. */
+  absent: string[];
 }
 
 export interface ClassifiedPush {
@@ -20,8 +40,21 @@ export interface ClassifiedPush {
   accepted: AcceptedChange[];
 }
 
-function isSyncedTable(table: string): table is SyncedTableName {
-  return Object.hasOwn(wireRecords, table);
+/** What a push's sender speaks: the protocol version and, in v2, its record schema version. */
+export interface Dialect {
+  protocol: ProtocolVersion;
+  schema: number;
+}
+
+/** What this build speaks. */
+export const CURRENT_DIALECT: Dialect = { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION };
+
+function recordSchemas(dialect: Dialect) {
+  return dialect.protocol === 1 ? v1Records : wireRecords;
+}
+
+function isSyncedTable(table: string, dialect: Dialect): table is SyncedTableName {
+  return Object.hasOwn(recordSchemas(dialect), table);
 }
 
 const MAX_MESSAGE = 500;
@@ -45,7 +78,8 @@ function rejected(table: string, id: string, reason: RejectReason, message: stri
   return { table, id, status: 'rejected', reason, message };
 }
 
-export function classifyPush(changes: PushRequest['changes'], now: number): ClassifiedPush {
+export function classifyPush(changes: PushRequest['changes'], now: number, dialect: Dialect): ClassifiedPush {
+  const schemas = recordSchemas(dialect) as Record<string, z.ZodType<WireRecord, unknown>>;
   const occurrences = new Map<string, number>();
   const key = (table: string, id: string) => `${table}\u0000${id}`;
   for (const { table, row } of changes) {
@@ -56,10 +90,10 @@ export function classifyPush(changes: PushRequest['changes'], now: number): Clas
   const latestAllowed = now + LIMITS.futureSkewMs;
   const results: (PushResult | null)[] = [];
   const accepted: AcceptedChange[] = [];
-  changes.forEach(({ table, row }, index) => {
+  changes.forEach(({ table, row, base }, index) => {
     const id = rowId(row);
-    if (!isSyncedTable(table)) {
-      results.push(rejected(table, id, 'unknown_table', `unknown table; expected one of ${Object.keys(wireRecords).join(', ')}`));
+    if (!isSyncedTable(table, dialect)) {
+      results.push(rejected(table, id, 'unknown_table', `unknown table; expected one of ${Object.keys(schemas).join(', ')}`));
       return;
     }
     const count = occurrences.get(key(table, id)) ?? 0;
@@ -68,12 +102,28 @@ export function classifyPush(changes: PushRequest['changes'], now: number): Clas
       results.push(rejected(table, id, 'duplicate_in_batch', `this record appears ${count} times in the push; send it once`));
       return;
     }
-    const parsed = wireRecords[table].safeParse(row);
-    if (!parsed.success) {
-      results.push(rejected(table, id, 'invalid_record', describeIssues(parsed.error.issues)));
+    const parsed = schemas[table]!.safeParse(row);
+    const parsedBase = baseSchema.optional().safeParse(base);
+    const issues = [
+      ...(parsed.error?.issues ?? []),
+      ...(parsedBase.error?.issues.map((issue) => ({ ...issue, path: ['base', ...issue.path] })) ?? []),
+    ];
+    if (!parsed.success || !parsedBase.success || issues.length > 0) {
+      results.push(rejected(table, id, 'invalid_record', describeIssues(issues)));
       return;
     }
-    const record = parsed.data as WireRecord;
+    const record = parsed.data;
+    const fields = stampedFields(table);
+    const later = Object.entries(record.fieldStamps ?? {}).filter(([, stamp]) => compareStamps(stamp, { ...record, updatedBy: '' }) > 0);
+    const unknownBase = Object.keys(parsedBase.data ?? {}).filter((field) => !fields.includes(field));
+    if (later.length > 0 || unknownBase.length > 0) {
+      const message = [
+        ...later.map(([field]) => `fieldStamps.${field}: later than the record's own stamp (updatedAt, machineId)`),
+        ...unknownBase.map((field) => `base.${field}: not a field of this table`),
+      ].join('; ');
+      results.push(rejected(table, id, 'invalid_record', message));
+      return;
+    }
     const ahead = (['createdAt', 'updatedAt', 'deletedAt'] as const).filter((k) => (record[k] ?? 0) > latestAllowed);
     if (ahead.length > 0) {
       results.push(
@@ -87,7 +137,53 @@ export function classifyPush(changes: PushRequest['changes'], now: number): Clas
       return;
     }
     results.push(null);
-    accepted.push({ index, table, row: record });
+    const known = dialect.protocol === 1 ? new Set(Object.keys(record)) : new Set(Object.keys(row));
+    accepted.push({
+      index,
+      table,
+      row: { ...record, updatedBy: record.updatedBy ?? '', fieldStamps: record.fieldStamps ?? {} },
+      base: parsedBase.data ?? {},
+      absent: fields.filter((field) => !known.has(field)),
+    });
   });
   return { results, accepted };
+}
+
+/** A stored record as the merge sees it: every field's value and stamp. */
+export function storedState(table: SyncedTableName, stored: WireRecord): FieldState {
+  return { values: stored, stamps: expandStamps(stored, stampedFields(table), () => true) };
+}
+
+/** The conflicts and the record a push leaves behind, decided by the rules every storage shares. */
+export interface PushDecision {
+  /** The record to store under a fresh version; null when nothing changes. */
+  write: WireRecord | null;
+  /** superseded: none of the record's writes won (nothing changes). */
+  status: 'applied' | 'superseded';
+  conflicts: WireRecord[];
+}
+
+/**
+ * Merges an accepted change into the stored record (or none) field by field (section 6): the record
+ * to write, if any, and a conflict record for every value a concurrent write overwrote.
+ */
+export function decidePush(change: AcceptedChange, stored: WireRecord | undefined, decidedBy: string, now: number): PushDecision {
+  const { table, row, base, absent } = change;
+  const fields = stampedFields(table);
+  const stamps = expandStamps(row, fields, (field) => !absent.includes(field));
+  if (!stored) {
+    for (const field of absent) stamps[field] = NEVER_WRITTEN;
+    return { write: withStamps(row, row, stamps), status: 'applied', conflicts: [] };
+  }
+  const merge = mergeFields({ values: row, stamps }, base, storedState(table, stored));
+  const conflicts = merge.conflicts.map((conflict) => conflictRecord(table, row.id, conflict, decidedBy, now));
+  if (merge.pendingWon.length === 0) {
+    // Nothing of it won: a replay of the stored writes (applied) or writes that lost (superseded).
+    return { write: null, status: merge.otherWon.length === 0 ? 'applied' : 'superseded', conflicts };
+  }
+  return { write: withStamps(stored, merge.state.values, merge.state.stamps), status: 'applied', conflicts };
+}
+
+function withStamps(identity: WireRecord, values: Record<string, unknown>, stamps: Record<string, Stamp>): WireRecord {
+  return { ...values, ...compactStamps(stamps), id: identity.id, createdAt: identity.createdAt, deletedAt: (values.deletedAt as number | null) ?? null };
 }

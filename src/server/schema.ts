@@ -1,44 +1,30 @@
-import { getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { getTableColumns } from 'drizzle-orm';
 import { integer, sqliteTable, text, uniqueIndex, type SQLiteColumn, type SQLiteColumnBuilderBase, type SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { householdColumns, personColumns, visitColumns } from '../db/domain-columns';
+import { conflictColumns, householdColumns, personColumns, visitColumns } from '../db/domain-columns';
 import { replicatedColumns } from '../db/synced-table';
 
 /**
  * The sync server's database. Each synced table has the client's replicated and domain columns (from
- * the same factories, without foreign keys: rows from many PCs arrive in any order), the version the
- * server gave the row's current state, and that state as a pull serves it.
+ * the same factories, without foreign keys: rows from many PCs arrive in any order) and the version
+ * the server gave the row's current state. Pull answers are built from the columns when served, so
+ * nothing stored can go stale when a migration adds or renames a column.
  */
-function serverTable<TName extends string, TColumns extends Record<string, SQLiteColumnBuilderBase>>(
-  name: TName,
-  columns: TColumns,
-) {
-  // The column's SQL is built from the finished table, when the migration is generated.
-  const self: { table?: SQLiteTable } = {};
-  const table = sqliteTable(
+function serverTable<TName extends string, TColumns extends Record<string, SQLiteColumnBuilderBase>>(name: TName, columns: TColumns) {
+  return sqliteTable(
     name,
     {
       ...replicatedColumns(),
       /** Strictly increasing across all tables; pulls page by it (ARCHITECTURE 3.1). */
       serverVersion: integer('server_version').notNull(),
       ...columns,
-      /**
-       * The row as one change of a pull answer (docs/sync-protocol.md 7.2), written by SQLite whenever
-       * the row is: each row is stored once and pulled by every PC, and building this JSON on every
-       * pull was most of the server's work per pulled row.
-       */
-      change: text('change')
-        .notNull()
-        .generatedAlwaysAs((): SQL => changeJson(name, self.table!), { mode: 'stored' }),
     },
     (t) => [uniqueIndex(`${name}_server_version_idx`).on(t.serverVersion)],
   );
-  self.table = table;
-  return table;
 }
 
 /** Columns that travel in a record, by their key on the wire. */
 export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
-  return Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([key]) => key !== 'serverVersion' && key !== 'change');
+  return Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([key]) => key !== 'serverVersion');
 }
 
 /**
@@ -46,23 +32,18 @@ export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
  * through its text form, the shortest that round-trips: json_object writes a REAL with 15
  * significant digits (179.99999999999997 became 180.0), which docs/sync-protocol.md 11.1 forbids.
  */
-function jsonValue(column: SQLiteColumn): string {
+export function jsonValue(column: SQLiteColumn): string {
   if (column.dataType === 'json') return `json("${column.name}")`;
   if (column.columnType === 'SQLiteReal') return `json(CAST("${column.name}" AS TEXT))`;
   return `"${column.name}"`;
 }
 
-/** `{"table":…,"version":…,"row":{…}}` for a row, in SQL: numbers round-trip exactly. */
-export function changeJson(name: string, table: SQLiteTable): SQL {
-  const fields = recordColumns(table).map(([key, column]) => `'${key}', ${jsonValue(column)}`);
-  return sql.raw(`json_object('table', '${name}', 'version', "server_version", 'row', json_object(${fields.join(', ')}))`);
-}
-
 export const households = serverTable('households', householdColumns());
 export const people = serverTable('people', personColumns());
 export const visits = serverTable('visits', visitColumns());
+export const conflicts = serverTable('conflicts', conflictColumns());
 
-export const serverTables = { households, people, visits } as const;
+export const serverTables = { households, people, visits, conflicts } as const;
 
 /** Every machine that ever pushed or pulled, for the status page. */
 export const machines = sqliteTable('machines', {

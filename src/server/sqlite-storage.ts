@@ -3,10 +3,10 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
 import { findMigrations, migrateDatabase } from '../db/migrate';
-import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import type { PushRequest, PushResult } from '../protocol/wire';
-import { compareVersions } from '../protocol/lww';
-import { classifyPush } from './push-rules';
+import { RECORD_TABLE_NAMES, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import type { PushRequest, PushResult, WireRecord } from '../protocol/wire';
+import { fieldsAt } from '../protocol/schema-history';
+import { classifyPush, CURRENT_DIALECT, decidePush, type Dialect } from './push-rules';
 import * as schema from './schema';
 import type { PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
@@ -18,6 +18,8 @@ interface ColumnCodec {
   /** Column name in SQL. */
   name: string;
   json: boolean;
+  /** Its value inside json_object (schema.jsonValue). */
+  served: string;
   /** Stored when a record leaves the column out (the column's default, else null). */
   fallback: unknown;
 }
@@ -29,7 +31,8 @@ interface ColumnCodec {
 class TableStatements {
   readonly columns: ColumnCodec[];
   readonly upsert: Statement<unknown[]>;
-  readonly current: Statement<[string], { updatedAt: number; machineId: string; version: number }>;
+  /** The stored record as a pull serves it (v2), and its version. */
+  readonly current: Statement<[string], { record: string; version: number }>;
   readonly counts: Statement<[], TableStatus>;
 
   constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
@@ -38,7 +41,7 @@ class TableStatements {
       .map(([key, column]) => {
         const json = column.dataType === 'json';
         const raw = column.hasDefault && !is(column.default, SQL) ? column.default : null;
-        return { key, name: column.name, json, fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null) };
+        return { key, name: column.name, json, served: schema.jsonValue(column), fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null) };
       });
     const names = [...this.columns.map((c) => `"${c.name}"`), '"server_version"'];
     const updates = names.filter((n) => n !== '"id"').map((n) => `${n} = excluded.${n}`);
@@ -46,9 +49,7 @@ class TableStatements {
       `INSERT INTO "${name}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
         `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`,
     );
-    this.current = sqlite.prepare(
-      `SELECT updated_at AS updatedAt, machine_id AS machineId, server_version AS version FROM "${name}" WHERE id = ?`,
-    );
+    this.current = sqlite.prepare(`SELECT ${recordJson(this.columns)} AS record, server_version AS version FROM "${name}" WHERE id = ?`);
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
   }
 
@@ -62,6 +63,22 @@ class TableStatements {
     values.push(version);
     return values;
   }
+}
+
+/**
+ * `json_object(...)` of a record's columns, built when served, so a migration that adds a column can
+ * never leave a stale copy behind: numbers round-trip exactly, JSON columns are embedded as stored.
+ */
+function recordJson(columns: readonly ColumnCodec[]): string {
+  return `json_object(${columns.map((c) => `'${c.key}', ${c.served}`).join(', ')})`;
+}
+
+/** Which tables and columns a pull in `protocol` serves (v1: the record tables, schema 1's fields). */
+function servedColumns(statements: TableStatements, protocol: Dialect['protocol']): ColumnCodec[] | null {
+  if (protocol === 2) return statements.columns;
+  if (!(RECORD_TABLE_NAMES as readonly string[]).includes(statements.name)) return null;
+  const v1 = new Set<string>([...fieldsAt(1)[statements.name as (typeof RECORD_TABLE_NAMES)[number]], 'id', 'createdAt', 'updatedAt', 'machineId', 'deletedAt']);
+  return statements.columns.filter((c) => v1.has(c.key));
 }
 
 /** A page as SQLite joins it: its versions (`1,2,5`) and changes (a JSON array), both null when empty. */
@@ -106,6 +123,43 @@ function bookkeepingStatements(db: BetterSQLite3Database<typeof schema>) {
 
 type MachineNote = { machineId: string; now: number; rows: number };
 
+interface PageStatements {
+  page: Statement<{ since: number; limit: number }, PageRow>;
+  pageSorted: Statement<{ since: number; limit: number }, PageRow>;
+  moreAfter: Statement<{ upTo: number }, number>;
+}
+
+/**
+ * A page in one statement: an ordered merge over the tables' server_version indexes (no sort), its
+ * changes joined into one JSON array by SQLite and returned as bytes. Building the array from one JS
+ * string per change (decoded from UTF-8, joined, encoded again) cost more than reading the rows.
+ * The aggregate meets the merge's rows in order, but SQLite only promises that with an ORDER BY
+ * inside group_concat, which sorts them again at twice the cost: so the versions are joined the
+ * same way and checked, and the sorting statement answers only if they ever come out of order.
+ */
+function pageStatements(sqlite: SqliteDatabase, tables: readonly TableStatements[], protocol: Dialect['protocol']): PageStatements {
+  const served = tables.flatMap((t) => {
+    const columns = servedColumns(t, protocol);
+    return columns ? [{ name: t.name, columns }] : [];
+  });
+  const merge = served.map(
+    ({ name, columns }) =>
+      `SELECT server_version AS v, json_object('table', '${name}', 'version', server_version, 'row', ${recordJson(columns)}) AS change ` +
+      `FROM "${name}" WHERE server_version > @since`,
+  );
+  const pageOf = (order: string) =>
+    sqlite.prepare(
+      `SELECT group_concat(v, ','${order}) AS versions, CAST('[' || group_concat(change, ','${order}) || ']' AS BLOB) AS changes ` +
+        `FROM (${merge.join(' UNION ALL ')} ORDER BY v LIMIT @limit)`,
+    ) as Statement<{ since: number; limit: number }, PageRow>;
+  const after = served.map(({ name }) => `SELECT 1 FROM "${name}" WHERE server_version > @upTo`);
+  return {
+    page: pageOf(''),
+    pageSorted: pageOf(' ORDER BY v'),
+    moreAfter: sqlite.prepare(`SELECT EXISTS (${after.join(' UNION ALL ')})`).pluck() as Statement<{ upTo: number }, number>,
+  };
+}
+
 export interface SqliteSyncStorageOptions {
   file: string;
   /** The server clock (ms): future-stamp checks and the machines registry. */
@@ -116,11 +170,13 @@ export interface SqliteSyncStorageOptions {
 export class SqliteSyncStorage implements SyncStorage {
   private readonly tables: Record<SyncedTableName, TableStatements>;
   private readonly bookkeeping: ReturnType<typeof bookkeepingStatements>;
-  private readonly page: Statement<{ since: number; limit: number }, PageRow>;
-  private readonly pageSorted: Statement<{ since: number; limit: number }, PageRow>;
-  private readonly moreAfter: Statement<{ upTo: number }, number>;
-  private readonly readPageInTransaction: (since: number, limit: number) => PullPage;
-  private readonly applyInTransaction: (changes: PushRequest['changes']) => { results: PushResult[]; stored: number; now: number };
+  private readonly pages: Record<Dialect['protocol'], PageStatements>;
+  private readonly readPageInTransaction: (since: number, limit: number, protocol: Dialect['protocol']) => PullPage;
+  private readonly applyInTransaction: (
+    machineId: string,
+    changes: PushRequest['changes'],
+    dialect: Dialect,
+  ) => { results: PushResult[]; stored: number; now: number };
 
   constructor(
     readonly sqlite: SqliteDatabase,
@@ -131,70 +187,57 @@ export class SqliteSyncStorage implements SyncStorage {
       TableStatements
     >;
     this.bookkeeping = bookkeepingStatements(drizzle({ client: sqlite, schema }));
-    // A page in one statement: an ordered merge over the three server_version indexes (no sort), its
-    // changes joined into one JSON array by SQLite and returned as bytes. Building the array from one JS
-    // string per change (decoded from UTF-8, joined, encoded again) cost more than reading the rows.
-    // The aggregate meets the merge's rows in order, but SQLite only promises that with an ORDER BY
-    // inside group_concat, which sorts them again at twice the cost: so the versions are joined the
-    // same way and checked, and the sorting statement answers only if they ever come out of order.
-    const merge = SYNCED_TABLE_NAMES.map((t) => `SELECT server_version AS v, change FROM "${t}" WHERE server_version > @since`);
-    const pageOf = (order: string) =>
-      sqlite.prepare(
-        `SELECT group_concat(v, ','${order}) AS versions, CAST('[' || group_concat(change, ','${order}) || ']' AS BLOB) AS changes ` +
-          `FROM (${merge.join(' UNION ALL ')} ORDER BY v LIMIT @limit)`,
-      ) as Statement<{ since: number; limit: number }, PageRow>;
-    this.page = pageOf('');
-    this.pageSorted = pageOf(' ORDER BY v');
-    const after = SYNCED_TABLE_NAMES.map((t) => `SELECT 1 FROM "${t}" WHERE server_version > @upTo`);
-    this.moreAfter = sqlite.prepare(`SELECT EXISTS (${after.join(' UNION ALL ')})`).pluck() as Statement<{ upTo: number }, number>;
-    this.applyInTransaction = sqlite.transaction((changes) => this.apply(changes));
-    this.readPageInTransaction = sqlite.transaction((since, limit) => this.readPage(since, limit));
+    this.pages = { 1: pageStatements(sqlite, Object.values(this.tables), 1), 2: pageStatements(sqlite, Object.values(this.tables), 2) };
+    this.applyInTransaction = sqlite.transaction((machineId, changes, dialect) => this.apply(machineId, changes, dialect));
+    this.readPageInTransaction = sqlite.transaction((since, limit, protocol) => this.readPage(since, limit, protocol));
   }
 
-  applyPush(machineId: string, changes: PushRequest['changes']): PushResult[] {
-    const { results, stored, now } = this.applyInTransaction(changes);
+  applyPush(machineId: string, changes: PushRequest['changes'], dialect: Dialect = CURRENT_DIALECT): PushResult[] {
+    const { results, stored, now } = this.applyInTransaction(machineId, changes, dialect);
     this.noteMachine('push', { machineId, now, rows: stored });
     return results;
   }
 
   /** Runs inside one transaction: every version of the push commits together and in order. */
-  private apply(changes: PushRequest['changes']) {
+  private apply(machineId: string, changes: PushRequest['changes'], dialect: Dialect) {
     const now = this.now();
-    const { results, accepted } = classifyPush(changes, now);
+    const { results, accepted } = classifyPush(changes, now, dialect);
     let version = this.lastVersion();
     let stored = 0;
-    for (const { index, table, row } of accepted) {
-      const statements = this.tables[table];
-      const current = statements.current.get(row.id);
-      const order = current ? compareVersions(row, current) : 1;
-      if (order > 0) {
-        version += 1;
+    const write = (table: SyncedTableName, row: WireRecord) => {
+      version += 1;
+      this.tables[table].upsert.run(this.tables[table].values(row, version));
+    };
+    for (const change of accepted) {
+      const { index, table, row } = change;
+      const current = this.tables[table].current.get(row.id);
+      const decision = decidePush(change, current && (JSON.parse(current.record) as WireRecord), machineId, now);
+      if (decision.write) {
+        write(table, decision.write);
         stored += 1;
-        statements.upsert.run(statements.values(row, version));
-        results[index] = { table, id: row.id, status: 'applied', version };
-      } else {
-        // order === 0 is a replay of the stored write: acknowledged, nothing changes.
-        results[index] = { table, id: row.id, status: order === 0 ? 'applied' : 'superseded', version: current!.version };
       }
+      for (const conflict of decision.conflicts) write('conflicts', conflict);
+      results[index] = { table, id: row.id, status: decision.status, version: decision.write ? version : current!.version };
     }
-    if (stored > 0) this.bookkeeping.writeCounter.run({ version });
+    if (version !== this.lastVersion()) this.bookkeeping.writeCounter.run({ version });
     return { results: results as PushResult[], stored, now };
   }
 
-  pull(since: number, limit: number): PullPage {
-    return this.readPageInTransaction(since, limit);
+  pull(since: number, limit: number, protocol: Dialect['protocol'] = 2): PullPage {
+    return this.readPageInTransaction(since, limit, protocol);
   }
 
-  private readPage(since: number, limit: number): PullPage {
-    let row = this.page.get({ since, limit })!;
+  private readPage(since: number, limit: number, protocol: Dialect['protocol']): PullPage {
+    const statements = this.pages[protocol];
+    let row = statements.page.get({ since, limit })!;
     if (row.versions === null) return { changes: Buffer.from('[]'), count: 0, cursor: since, hasMore: false };
     let versions = row.versions.split(',').map(Number);
     if (!isIncreasing(versions)) {
-      row = this.pageSorted.get({ since, limit })!;
+      row = statements.pageSorted.get({ since, limit })!;
       versions = row.versions!.split(',').map(Number);
     }
     const upTo = versions.at(-1)!;
-    return { changes: row.changes!, count: versions.length, cursor: upTo, hasMore: this.moreAfter.get({ upTo }) === 1 };
+    return { changes: row.changes!, count: versions.length, cursor: upTo, hasMore: statements.moreAfter.get({ upTo }) === 1 };
   }
 
   recordPull(machineId: string, rows: number): void {

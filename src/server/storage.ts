@@ -1,5 +1,6 @@
 import type { SyncedTableName } from '../db/schema';
 import type { PushRequest, PushResult } from '../protocol/wire';
+import type { Dialect } from './push-rules';
 
 /** The SQLite implementation answers synchronously; a client-server database (PostgreSQL) cannot. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -14,9 +15,9 @@ export interface SyncStorage {
    * Validates and applies one push in a single transaction: one result per change, in order. Valid
    * changes that win last-write-wins get fresh versions; rejected ones change nothing.
    */
-  applyPush(machineId: string, changes: PushRequest['changes']): MaybePromise<PushResult[]>;
-  /** Changes with version > since, in version order, at most `limit`. */
-  pull(since: number, limit: number): MaybePromise<PullPage>;
+  applyPush(machineId: string, changes: PushRequest['changes'], dialect: Dialect): MaybePromise<PushResult[]>;
+  /** Changes with version > since, in version order, at most `limit`, as `protocol` serves them. */
+  pull(since: number, limit: number, protocol: Dialect['protocol']): MaybePromise<PullPage>;
   /** Notes that a machine pulled `rows` rows (the machines registry). */
   recordPull(machineId: string, rows: number): MaybePromise<void>;
   status(): MaybePromise<ServerStatus>;

@@ -2,5 +2,5 @@
 export { DEFAULT_PULL_APPLY_ROWS, SyncEngine, syncConfigFrom, type SyncConfig, type SyncEngineOptions, type SyncReport } from './engine';
 export { testConnection, type ConnectionCheck } from './test-connection';
 export { SyncError, SyncTransport, type ServerConfig, type SyncErrorKind } from './transport';
-export { compareVersions, type VersionStamp } from '../protocol/lww';
+export { compareStamps, type Stamp } from '../db/field-stamps';
 export type { SyncStatus, RejectedRecord } from './status';

@@ -43,7 +43,7 @@ export class SyncLedger {
         // Only the exact version that was sent: a row edited while its push was in flight stays dirty.
         const statement = store.db
           .update(table)
-          .set({ dirty: false, serverVersion: sql`${sql.placeholder('version')}` })
+          .set({ dirty: false, baseStamps: {}, serverVersion: sql`${sql.placeholder('version')}` })
           .where(
             and(
               eq(table.id, sql.placeholder('id')),
@@ -128,9 +128,9 @@ export class SyncLedger {
         const { id, updatedAt, machineId } = change.row;
         if (rejections) this.deleteRejection.run({ tableName: change.table, rowId: id });
         tally[result.status]++;
-        // Superseded: a later write reached the server since our last pull. The row stays dirty so
-        // the pull that brings the winner decides it here and logs our losing version as a conflict.
-        if (result.status === 'applied') this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
+        // Superseded: later writes of its fields reached the server first. The server has decided
+        // (and recorded any conflict); the winners arrive with the next pull.
+        this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
       }
     });
     withoutFsync(this.store.sqlite, () => record());

@@ -3,14 +3,15 @@ import { getTableColumns } from 'drizzle-orm';
 import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
 import { SYNCED_TABLE_NAMES, syncRejections, type SyncedTableName } from '../db/schema';
-import { LIMITS, type WireRecord } from '../protocol/wire';
-import { toWireRow, type LocalRow } from './wire-rows';
+import { LIMITS, type OutgoingBase, type WireRecord } from '../protocol/wire';
+import { outgoingBase, toWireRow, type LocalRow } from './wire-rows';
 
 /** One record on its way to the server, with its serialised form (measured for the byte budget). */
 export interface OutgoingChange {
   table: SyncedTableName;
   row: WireRecord;
-  /** `{"table":...,"row":...}` exactly as it goes into the push body. */
+  base?: OutgoingBase | undefined;
+  /** `{"table":...,"row":...,"base":...}` exactly as it goes into the push body. */
   json: string;
 }
 
@@ -84,7 +85,8 @@ export class Outbox {
         const rows = this.dirtyPage[table].all({ after, limit: READ_PAGE_ROWS }) as LocalRow[];
         for (const local of rows) {
           const row = toWireRow(local);
-          yield { table, row, json: JSON.stringify({ table, row }) };
+          const base = outgoingBase(local);
+          yield { table, row, base, json: JSON.stringify({ table, row, base }) };
         }
         if (rows.length < READ_PAGE_ROWS) break;
         after = rows.at(-1)!.id;

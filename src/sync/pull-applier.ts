@@ -3,11 +3,13 @@ import { getTableColumns } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
-import { conflictLog, pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import type { WireRecord } from '../protocol/wire';
-import { compareVersions } from '../protocol/lww';
+import { pullParked, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import { stampedFields, type WireRecord } from '../protocol/wire';
+import { compactStamps, expandStamps, NEVER_WRITTEN } from '../db/field-stamps';
+import { mergeFields } from '../protocol/merge';
+import { conflictRecord } from '../protocol/conflict-record';
 import type { SyncLedger } from './ledger';
-import { toWireRow, type LocalRow } from './wire-rows';
+import type { LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
 import { RowShape } from '../db/row-shape';
 import { InvalidPullError, type PulledChunk, type PulledRecord } from './pull-decoder';
@@ -17,14 +19,14 @@ export interface PullTally {
   received: number;
   /** Remote versions written locally (new rows and remote wins). */
   applied: number;
-  /** LWW decisions where a dirty local version met a different remote one. */
+  /** Local edits not yet sent that a concurrent, later remote write overwrote (each recorded as a conflict). */
   conflicts: number;
   /** Children waiting for their household. */
   parked: number;
 }
 
 /** What the pull needs of a local database: a connection of its own on the pull worker (pull-worker.ts). */
-export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock'>;
+export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock' | 'machineId'>;
 
 /** Decoded chunks of pages from `since` on, until the server has no more. */
 export type ChunkSource = (since: number) => AsyncIterable<PulledChunk>;
@@ -40,7 +42,6 @@ const MAX_PAGES_PER_PULL = 10_000;
 export class PullApplier {
   private readonly statements;
   private readonly householdExists;
-  private readonly insertConflict;
   private readonly upsertParked;
   private readonly deleteParked;
   private readonly allParked;
@@ -57,19 +58,6 @@ export class PullApplier {
     >;
     const h = schema.households;
     this.householdExists = db.select({ id: h.id }).from(h).where(eq(h.id, sql.placeholder('id'))).prepare();
-    this.insertConflict = db
-      .insert(conflictLog)
-      .values({
-        tableName: sql.placeholder('tableName'),
-        rowId: sql.placeholder('rowId'),
-        lost: sql.placeholder('lost'),
-        lostUpdatedAt: sql.placeholder('lostUpdatedAt'),
-        lostMachineId: sql.placeholder('lostMachineId'),
-        wonUpdatedAt: sql.placeholder('wonUpdatedAt'),
-        wonMachineId: sql.placeholder('wonMachineId'),
-        resolvedAt: sql.placeholder('resolvedAt'),
-      })
-      .prepare();
     this.upsertParked = db
       .insert(pullParked)
       .values({ tableName: sql.placeholder('tableName'), rowId: sql.placeholder('rowId'), row: sql.placeholder('row') })
@@ -118,7 +106,9 @@ export class PullApplier {
 
   /** Each record as the local row its insert binds (RowShape.encode): clean, at its server version. */
   private encode(records: readonly PulledRecord[]): unknown[][] {
-    return records.map(({ table, version, row }) => this.statements[table].shape.fillEncoded(row, { dirty: false, serverVersion: version }));
+    return records.map(({ table, version, row, absent }) =>
+      this.statements[table].shape.fillEncoded(absent ? withUnwritten(row, absent) : row, { dirty: false, serverVersion: version, baseStamps: {} }),
+    );
   }
 
   /** Applies one chunk with its cursor, all in one transaction. */
@@ -135,8 +125,11 @@ export class PullApplier {
       const rejections = this.ledger.hasRejections();
       for (const [i, record] of page.records.entries()) {
         const outcome = this.applyRecord(record, values[i]!, at, rejections);
-        if (outcome === 'applied' || outcome === 'applied_over_local') applied++;
-        if (outcome === 'applied_over_local' || outcome === 'kept_local') conflicts++;
+        if (outcome === 'applied') applied++;
+        if (typeof outcome === 'number') {
+          applied++;
+          conflicts += outcome;
+        }
         if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
       }
       if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
@@ -156,74 +149,71 @@ export class PullApplier {
       return this.write(record, values, at, rejections);
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error;
-      this.upsertParked.run({ tableName: record.table, rowId: record.row.id, row: { version: record.version, row: record.row } });
+      this.upsertParked.run({ tableName: record.table, rowId: record.row.id, row: { version: record.version, row: record.row, absent: record.absent } });
       return 'parked';
     }
   }
 
-  /** Last-write-wins against the local row; writes nothing else before the record's row is written. */
+  /**
+   * Merges the record into the local row field by field (docs/sync-protocol.md 6); writes nothing
+   * else before the record's row is written. A number: the local edits the record overwrote, each
+   * recorded as a conflict here, where it was decided.
+   */
   private write(record: PulledRecord, values: unknown[], at: number, rejections: boolean): Outcome {
-    const { table, row } = record;
-    const { id } = row;
+    const { table, row, version } = record;
     const statements = this.statements[table];
     // A row new to this database, the usual case, is simply inserted: the primary key's uniqueness
     // check is the lookup. Only a row that exists is read, under this transaction's write lock.
     if (statements.insertNew.run(values).changes === 1) return 'applied';
-    const local = statements.get.get({ id }) as LocalRow;
-    const clearRejection = () => {
-      if (rejections) this.ledger.clearRejection(table, id);
-    };
-    const order = compareVersions(row, local);
-    if (order === 0) {
-      // Our own version coming back. The server's copy is canonical (it normalises records, e.g. trims
-      // text), so it is written over ours: replicas must agree byte for byte, not just by stamp.
-      statements.upsert.run(values);
-      clearRejection();
-      return 'same';
+    const local = statements.get.get({ id: row.id }) as LocalRow;
+    const fields = stampedFields(table);
+    const absent = new Set(record.absent);
+    const base = local.dirty ? local.baseStamps : {};
+    const merge = mergeFields(
+      { values: local, stamps: expandStamps(local, fields, () => true) },
+      base,
+      { values: row, stamps: expandStamps(row, fields, (field) => !absent.has(field)) },
+    );
+    const remainingBase = Object.fromEntries(Object.entries(base).filter(([field]) => !merge.otherWon.includes(field)));
+    // A row whose every local edit lost is what the server holds: nothing is left to send.
+    const dirty = local.dirty && !(Object.keys(base).length > 0 && Object.keys(remainingBase).length === 0);
+    // Our own version coming back is written too: the server's copy is canonical (it normalises
+    // records, e.g. trims text), and replicas must agree byte for byte, not just by stamp.
+    const merged = { ...merge.state.values, ...compactStamps(merge.state.stamps), id: local.id, createdAt: local.createdAt };
+    statements.upsert.run(statements.shape.fillEncoded(merged, { dirty, serverVersion: version, baseStamps: remainingBase }));
+    if (!dirty && rejections) this.ledger.clearRejection(table, row.id);
+    const lost = merge.conflicts.filter((conflict) => conflict.loser === 'pending');
+    for (const conflict of lost) {
+      const entry = conflictRecord(table, row.id, conflict, this.store.machineId, at);
+      this.statements.conflicts.insertNew.run(this.statements.conflicts.shape.fillEncoded(entry, { dirty: true, serverVersion: null, baseStamps: {} }));
     }
-    if (order > 0) {
-      statements.upsert.run(values);
-      if (local.dirty) this.logConflict(table, toWireRow(local), row, at);
-      clearRejection();
-      return local.dirty ? 'applied_over_local' : 'applied';
-    }
-    // The local version is newer. If it is still unsent it wins and stays dirty; if it is clean the
-    // server already holds it (this older version is a stale echo) and there is nothing to do.
-    if (!local.dirty) return 'unchanged';
-    this.logConflict(table, row, toWireRow(local), at);
-    return 'kept_local';
-  }
-
-  private logConflict(table: SyncedTableName, lost: WireRecord, won: WireRecord, at: number): void {
-    this.insertConflict.run({
-      tableName: table,
-      rowId: lost.id,
-      lost,
-      lostUpdatedAt: lost.updatedAt,
-      lostMachineId: lost.machineId,
-      wonUpdatedAt: won.updatedAt,
-      wonMachineId: won.machineId,
-      resolvedAt: at,
-    });
+    if (lost.length > 0) return lost.length;
+    return merge.otherWon.length > 0 || !local.dirty ? 'applied' : 'same';
   }
 
   /** Applies parked children whose household is now present; returns how many were applied. */
   private releaseParked(at: number): number {
     let released = 0;
     for (const parked of this.allParked.all()) {
-      const { version, row } = parked.row as { version: number; row: WireRecord };
-      if (!('householdId' in row) || !this.householdExists.get({ id: row.householdId })) continue;
+      const { version, row, absent } = parked.row as { version: number; row: WireRecord; absent?: string[] };
+      if (typeof row.householdId !== 'string' || !this.householdExists.get({ id: row.householdId })) continue;
       this.deleteParked.run({ tableName: parked.tableName, rowId: parked.rowId });
-      const record = { table: parked.tableName as SyncedTableName, version, row };
+      const record = { table: parked.tableName as SyncedTableName, version, row, ...(absent && { absent }) };
       const [values] = this.encode([record]);
       const outcome = this.applyRecord(record, values!, at);
-      if (outcome === 'applied' || outcome === 'applied_over_local') released++;
+      if (outcome === 'applied' || typeof outcome === 'number') released++;
     }
     return released;
   }
 }
 
-type Outcome = 'applied' | 'applied_over_local' | 'kept_local' | 'same' | 'unchanged';
+/** applied: a remote write landed; same: nothing remote was new; a number: local edits overwritten. */
+type Outcome = 'applied' | 'same' | 'unchanged' | number;
+
+/** A record from a server of an older schema: the fields it lacks start as never written. */
+function withUnwritten(row: WireRecord, absent: readonly string[]): WireRecord {
+  return { ...row, fieldStamps: { ...row.fieldStamps, ...Object.fromEntries(absent.map((field) => [field, NEVER_WRITTEN])) } };
+}
 
 function tableStatements(store: PullStore, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;

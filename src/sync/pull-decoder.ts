@@ -1,5 +1,5 @@
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
-import { pullResponseSchema, wireRecords, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
+import { pulledRecords, pullResponseSchema, stampedFields, type PullChange, type PullResponse, type WireRecord } from '../protocol/wire';
 import { readAnswer } from './transport';
 
 /** Turns a pull answer into validated records, cut into the chunks the applier commits one by one. */
@@ -13,7 +13,11 @@ export interface PulledRecord {
   table: SyncedTableName;
   version: number;
   row: WireRecord;
+  /** Fields of the table the record lacks (sent by a server of an older schema): they stay as they are here. */
+  absent?: string[];
 }
+
+const STAMPED = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, stampedFields(table)])) as Record<SyncedTableName, string[]>;
 
 /** What one transaction applies: a page, or a chunk of one, with the cursor it reaches. */
 export interface PulledChunk {
@@ -69,12 +73,13 @@ export function decodeRecords(page: PullResponse, since: number, chunkRows: numb
 }
 
 function validated(change: PullChange): PulledRecord {
-  const parsed = wireRecords[change.table].safeParse(change.row);
+  const parsed = pulledRecords[change.table].safeParse(change.row);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidPullError(
       `The server sent an invalid ${change.table} record at version ${change.version} (${issue?.path.join('.')}: ${issue?.message}); nothing from that page was applied`,
     );
   }
-  return { table: change.table, version: change.version, row: parsed.data as WireRecord };
+  const absent = STAMPED[change.table].filter((field) => !(field in change.row));
+  return { table: change.table, version: change.version, row: parsed.data, ...(absent.length > 0 && { absent }) };
 }

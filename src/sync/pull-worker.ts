@@ -27,7 +27,7 @@ async function pull(id: number, request: PullRequest): Promise<void> {
       // last chunks and their cursor are lost together (WAL keeps commits in order) and pulled again.
       // Its automatic checkpoints keep the log small, here rather than on the app's connection.
       sqlite.pragma('synchronous = NORMAL');
-      const store = { sqlite, db: drizzle({ client: sqlite, schema }), clock: new HybridClock() };
+      const store = { sqlite, db: drizzle({ client: sqlite, schema }), clock: new HybridClock(), machineId: request.machineId };
       const applier = new PullApplier(store, new SyncLedger(store));
       const transport = new SyncTransport(request.server, request.machineId);
       const progress = (tally: PullTally) => ({ tally: { ...tally }, observed: store.clock.peek() });

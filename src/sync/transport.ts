@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../protocol/schema-history';
 import type { z } from 'zod';
 import {
   HEADERS,
@@ -99,6 +100,7 @@ export class SyncTransport {
   private async exchange(method: 'GET' | 'POST', pathAndQuery: string, options: ExchangeOptions): Promise<Buffer> {
     const headers: Record<string, string> = {
       [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
+      [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
       [HEADERS.machineId]: this.machineId,
     };
     if (options.auth !== false) headers.authorization = `Bearer ${this.config.apiKey}`;
@@ -160,6 +162,13 @@ function httpError(status: number, text: string, serverUrl: string): SyncError {
     // Not our server's JSON error body (a proxy's HTML page): the status says enough.
   }
   if (status === 413) return new SyncError('too_large', `The batch is too large for the server (HTTP 413)${detail}`, status);
+  if (status === 409) {
+    return new SyncError(
+      'configuration',
+      `The sync server has not been updated to this version of BLOS yet (HTTP 409)${detail}. Your changes stay on this PC and are sent once it is.`,
+      status,
+    );
+  }
   if (status === 401 || status === 403) {
     return new SyncError('configuration', `The sync server refused the API key (HTTP ${status})${detail}. Check SYNC_API_KEY.`, status);
   }

@@ -81,7 +81,7 @@ describe('the layering of src', () => {
       expect.arrayContaining([
         expect.objectContaining({ from: 'electron/main.ts', to: 'electron', typeOnly: false }),
         expect.objectContaining({ from: 'views/app.ts', to: 'ipc/contract.ts', typeOnly: true }),
-        expect.objectContaining({ from: 'sync/index.ts', to: 'protocol/lww.ts', typeOnly: false }),
+        expect.objectContaining({ from: 'sync/index.ts', to: 'db/field-stamps.ts', typeOnly: false }),
       ]),
     );
   });

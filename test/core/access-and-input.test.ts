@@ -161,7 +161,7 @@ describe('input validation', () => {
 
   it('reports unexpected failures without details, and logs them', async () => {
     const h = await startCoreWithAccounts();
-    h.core.store.sqlite.prepare('DROP TABLE conflict_log').run();
+    h.core.store.sqlite.prepare('DROP TABLE conflicts').run();
     const error = await h.fail('worker-window', 'sync.conflicts');
     expect(error).toEqual({ code: 'failed', message: 'Something went wrong in the application. The details are in the log.' });
     expect(h.logged).toEqual(['sync.conflicts failed']);

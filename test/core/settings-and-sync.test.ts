@@ -127,32 +127,46 @@ describe('sync through the contract', () => {
     expect(await h.ok(W, 'sync.rejections')).toEqual([]);
   });
 
-  it('shows what a conflict overwrote, by which machine and when, in pages', async () => {
+  it('shows the person whose value was overwritten what they lost and to whom, lets them keep it, and counts what is open', async () => {
     const env = { SYNC_SERVER_URL: server.url, SYNC_API_KEY: server.apiKey };
     const a = await startCoreWithAccounts({ env });
     const b = await startCoreWithAccounts({ env });
     b.clock.now += 60_000; // b's edits come later: b wins
-    const household = await a.ok(W, 'records.create', { table: 'households', values: { area: 'North', notes: 'first' } });
+    const household = await a.ok(W, 'records.create', { table: 'households', values: { area: 'North', headName: 'Awa', notes: 'first' } });
     await a.ok(W, 'sync.now');
     await b.ok(W, 'sync.now');
-    await a.ok(W, 'records.update', { table: 'households', id: household.id, values: { notes: 'from a' } });
+    await a.ok(W, 'records.update', { table: 'households', id: household.id, values: { notes: 'from a', phone: '100' } });
     await b.ok(W, 'records.update', { table: 'households', id: household.id, values: { notes: 'from b' } });
     await b.ok(W, 'sync.now');
-    await a.ok(W, 'sync.now'); // a pulls b's later edit while its own is unsent: a's is overwritten
+    await a.ok(W, 'sync.now'); // a pulls b's later edit while its own is unsent: a's note is overwritten, its phone kept
 
-    expect(await a.ok(W, 'records.get', { table: 'households', id: household.id })).toMatchObject({ notes: 'from b' });
+    expect(await a.ok(W, 'records.get', { table: 'households', id: household.id })).toMatchObject({ notes: 'from b', phone: '100' });
+    expect((await a.ok(W, 'sync.status')).conflicts).toBe(1);
+    expect((await a.ok(W, 'dashboard.summary')).sync.conflicts).toBe(1);
+    // The same account, signed in on the winning PC, sees it there too once it has synced.
+    await b.ok(W, 'sync.now');
+    expect((await b.ok(W, 'sync.status')).conflicts).toBe(1);
     const page = await a.ok(W, 'sync.conflicts', { limit: 1 });
-    expect(page.total).toBeGreaterThanOrEqual(1);
-    expect(page.items).toHaveLength(1);
+    expect(page).toMatchObject({ total: 1, nextAfter: null });
     expect(page.items[0]).toMatchObject({
       table: 'households',
-      rowId: household.id,
-      lost: expect.objectContaining({ notes: 'from a' }),
-      lostMachineId: a.core.store.machineId,
-      wonMachineId: b.core.store.machineId,
-      resolvedAt: expect.any(Number),
+      recordId: household.id,
+      recordLabel: 'Awa',
+      recordExists: true,
+      field: 'notes',
+      lostValue: 'from a',
+      lostHere: true,
+      wonValue: 'from b',
+      wonHere: false,
     });
-    if (page.total === 1) expect(page.nextAfter).toBeNull();
+    expect(page.items[0]!.wonAt - page.items[0]!.lostAt).toBeGreaterThanOrEqual(59_000);
+
+    await a.ok(W, 'sync.keepMine', { id: page.items[0]!.id });
+    expect((await a.ok(W, 'sync.status')).conflicts).toBe(0);
+    await a.ok(W, 'sync.now');
+    await b.ok(W, 'sync.now');
+    expect(await b.ok(W, 'records.get', { table: 'households', id: household.id })).toMatchObject({ notes: 'from a', phone: '100' });
+    expect((await a.fail(W, 'sync.dismissConflict', { id: page.items[0]!.id })).message).toMatch(/already dismissed/);
   });
 });
 

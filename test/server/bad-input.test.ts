@@ -88,7 +88,7 @@ describe('refused requests', () => {
       return req;
     }, 400, 'malformed_request'],
     ['a malformed machine id', () => rawPush(validBody(), { 'x-machine-id': 'A'.repeat(64) }), 400, 'malformed_request'],
-    ['another protocol version', () => rawPush(validBody(), { 'x-protocol-version': '2' }), 400, 'unsupported_protocol'],
+    ['a protocol version this server does not speak', () => rawPush(validBody(), { 'x-protocol-version': '3' }), 400, 'unsupported_protocol'],
     ['GET on the push path', () => ({ ...rawPush(''), method: 'GET', body: undefined }), 405, 'method_not_allowed'],
     ['an unknown path', () => ({ ...rawPush(validBody()), path: '/push' }), 404, 'not_found'],
   ])('%s: %i %s, nothing stored', async (_name, make, status, code) => {
@@ -168,7 +168,7 @@ describe('the API key', () => {
   it('is not needed for the health probe', async () => {
     const response = await request(server(), { path: PATHS.health });
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ ok: true, protocolVersion: 1, serverTime: NOW });
+    expect(response.json).toEqual({ ok: true, protocolVersion: 2, protocolVersions: [1, 2], schemaVersion: 1, serverTime: NOW });
   });
 });
 

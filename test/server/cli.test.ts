@@ -63,7 +63,7 @@ describe('npm run server', () => {
     const [line, url] = await waitForLine(child, /^listening on (http:\/\/127\.0\.0\.1:\d+)$/m);
     expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:[1-9]\d*$/);
     const health = await fetch(`${url}${PATHS.health}`);
-    expect(await health.json()).toMatchObject({ ok: true, protocolVersion: 1 });
+    expect(await health.json()).toMatchObject({ ok: true, protocolVersion: 2 });
     const status = await fetch(`${url}${PATHS.status}`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(status.status).toBe(200);
 

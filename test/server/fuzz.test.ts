@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { LIMITS, PATHS, pushRequestSchema, wireRecords, type PushResponse } from '../../src/protocol/wire';
+import { LIMITS, PATHS, pushRequestSchema, v1Records, type PushResponse } from '../../src/protocol/wire';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { authHeaders, household, openDumper, machineA, machineB, person, pull, push, request, visit, type Dump } from './helpers';
 
@@ -150,6 +150,7 @@ const randomBytes: fc.Arbitrary<Body> = fc
 // ---- the expectation ----
 
 interface Stored {
+  createdAt: number;
   updatedAt: number;
   machineId: string;
   version: number;
@@ -159,7 +160,7 @@ function storedRows(before: Dump): Map<string, Stored> {
   const rows = new Map<string, Stored>();
   for (const table of TABLES) {
     for (const r of before.tables[table]!) {
-      rows.set(`${table}/${r.id}`, { updatedAt: r.updated_at as number, machineId: r.machine_id as string, version: r.server_version as number });
+      rows.set(`${table}/${r.id}`, { createdAt: r.created_at as number, updatedAt: r.updated_at as number, machineId: r.machine_id as string, version: r.server_version as number });
     }
   }
   return rows;
@@ -178,7 +179,7 @@ function expectedOutcome(changes: Change[], before: Dump) {
   const results = changes.map((c) => {
     if (!(TABLES as readonly string[]).includes(c.table)) return { status: 'rejected', reason: 'unknown_table' };
     if ((count.get(key(c)) ?? 0) > 1) return { status: 'rejected', reason: 'duplicate_in_batch' };
-    const parsed = wireRecords[c.table as Table].safeParse(c.row);
+    const parsed = v1Records[c.table as Table].safeParse(c.row);
     if (!parsed.success) return { status: 'rejected', reason: 'invalid_record' };
     const row = parsed.data as unknown as Record<string, unknown> & Omit<Stored, 'version'> & { id: string; deletedAt: number | null };
     const limit = NOW + LIMITS.futureSkewMs;
@@ -192,7 +193,8 @@ function expectedOutcome(changes: Change[], before: Dump) {
       (row.updatedAt === current.updatedAt && row.machineId > current.machineId);
     if (wins) {
       version += 1;
-      applied.push({ table: c.table, version, row: { ...DEFAULTS[c.table as Table], ...row } });
+      // A record keeps the creation time it was first stored with.
+      applied.push({ table: c.table, version, row: { ...DEFAULTS[c.table as Table], ...row, createdAt: current?.createdAt ?? row.createdAt } });
       return { status: 'applied', version };
     }
     const replay = row.updatedAt === current.updatedAt && row.machineId === current.machineId;

@@ -3,9 +3,12 @@ import zlib from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import { openSqlite } from '../../src/db/connection';
 import { SYNCED_TABLE_NAMES } from '../../src/db/schema';
-import { HEADERS, PATHS, type PullResponse, type PushResponse, type WireRecord } from '../../src/protocol/wire';
+import { HEADERS, PATHS, type PullResponse, type PushResponse } from '../../src/protocol/wire';
 
 /** A client's-eye view of the sync server: real HTTP over loopback, as the sync engine speaks it. */
+
+/** A record as a protocol v1 client sends it (v2 adds `updatedBy` and `fieldStamps`). */
+export type TestRecord = Record<string, unknown> & { id: string; createdAt: number; updatedAt: number; machineId: string; deletedAt: number | null };
 
 export const machineA = 'a'.repeat(64);
 export const machineB = 'b'.repeat(64);
@@ -108,7 +111,7 @@ function replicated(machineId: string) {
   return { id: uuidv7(), createdAt: at, updatedAt: at, machineId, deletedAt: null };
 }
 
-export function household(overrides: Partial<WireRecord<'households'>> = {}): WireRecord<'households'> {
+export function household(overrides: Partial<TestRecord> = {}): TestRecord {
   return {
     ...replicated(overrides.machineId ?? machineA),
     area: 'North',
@@ -123,7 +126,7 @@ export function household(overrides: Partial<WireRecord<'households'>> = {}): Wi
   };
 }
 
-export function person(householdId: string, overrides: Partial<WireRecord<'people'>> = {}): WireRecord<'people'> {
+export function person(householdId: string, overrides: Partial<TestRecord> = {}): TestRecord {
   return {
     ...replicated(overrides.machineId ?? machineA),
     householdId,
@@ -138,7 +141,7 @@ export function person(householdId: string, overrides: Partial<WireRecord<'peopl
   };
 }
 
-export function visit(householdId: string, overrides: Partial<WireRecord<'visits'>> = {}): WireRecord<'visits'> {
+export function visit(householdId: string, overrides: Partial<TestRecord> = {}): TestRecord {
   return {
     ...replicated(overrides.machineId ?? machineA),
     householdId,

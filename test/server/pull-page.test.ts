@@ -35,11 +35,12 @@ describe("a pull page read from the server's database", () => {
   });
 
   it('is read again, sorted by SQLite, if the joined rows ever come out of version order', () => {
-    const internals = storage as unknown as { page: Statement };
+    const internals = storage as unknown as { pages: Record<number, { page: Statement }> };
     // The joining statement, made to hand its rows over backwards.
-    const backwards = internals.page.source.replace(/group_concat\((\w+), ','\)/g, "group_concat($1, ',' ORDER BY v DESC)");
-    expect(backwards).not.toBe(internals.page.source);
-    internals.page = storage.sqlite.prepare(backwards);
+    const v2 = internals.pages[2]!;
+    const backwards = v2.page.source.replace(/group_concat\((\w+), ','\)/g, "group_concat($1, ',' ORDER BY v DESC)");
+    expect(backwards).not.toBe(v2.page.source);
+    v2.page = storage.sqlite.prepare(backwards);
     expect(pageOf(0, 4)).toMatchObject({ changes: ['1:households', '2:people', '3:visits', '4:households'], count: 4, cursor: 4, hasMore: true });
   });
 });

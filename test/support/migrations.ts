@@ -27,12 +27,13 @@ export const HOUSEHOLDS_REBUILD = [
   'PRAGMA foreign_keys=OFF;',
   `CREATE TABLE \`__new_households\` (
 	\`id\` text PRIMARY KEY NOT NULL, \`created_at\` integer NOT NULL, \`updated_at\` integer NOT NULL,
-	\`machine_id\` text NOT NULL, \`deleted_at\` integer, \`server_version\` integer,
+	\`machine_id\` text NOT NULL, \`updated_by\` text DEFAULT '' NOT NULL, \`field_stamps\` text DEFAULT '{}' NOT NULL,
+	\`deleted_at\` integer, \`server_version\` integer, \`base_stamps\` text DEFAULT '{}' NOT NULL,
 	\`dirty\` integer DEFAULT true NOT NULL, \`area\` text NOT NULL, \`address\` text DEFAULT '' NOT NULL,
 	\`head_name\` text DEFAULT '' NOT NULL, \`phone\` text DEFAULT '' NOT NULL, \`geo_lat\` real, \`geo_lng\` real,
 	\`notes\` text NOT NULL, \`entered_by\` text DEFAULT '' NOT NULL, \`village\` text DEFAULT '' NOT NULL
 );`,
-  `INSERT INTO \`__new_households\`("id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by") SELECT "id", "created_at", "updated_at", "machine_id", "deleted_at", "server_version", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by" FROM \`households\`;`,
+  `INSERT INTO \`__new_households\`("id", "created_at", "updated_at", "machine_id", "updated_by", "field_stamps", "deleted_at", "server_version", "base_stamps", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by") SELECT "id", "created_at", "updated_at", "machine_id", "updated_by", "field_stamps", "deleted_at", "server_version", "base_stamps", "dirty", "area", "address", "head_name", "phone", "geo_lat", "geo_lng", "notes", "entered_by" FROM \`households\`;`,
   'DROP TABLE `households`;',
   'ALTER TABLE `__new_households` RENAME TO `households`;',
   'PRAGMA foreign_keys=ON;',

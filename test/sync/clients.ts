@@ -17,6 +17,11 @@ export interface Client {
   engine: SyncEngine;
   /** Closes the engine and database as a crash would leave them, then opens the same file again. */
   reopen(): Promise<void>;
+  /**
+   * A hard restart: the engine stops, the connection is abandoned without closing (no final
+   * checkpoint, the write-ahead log left as it is), and the file is opened again beside it.
+   */
+  crash(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,7 @@ export function openClient(options: ClientOptions): Client {
     return { store, engine };
   };
   let current = open();
+  const abandoned: LocalStore[] = [];
   return {
     name: options.name,
     file,
@@ -58,9 +64,15 @@ export function openClient(options: ClientOptions): Client {
       current.store.sqlite.close();
       current = open();
     },
+    async crash() {
+      await current.engine.stop();
+      abandoned.push(current.store);
+      current = open();
+    },
     async close() {
       await current.engine.stop();
       current.store.close();
+      for (const store of abandoned) store.sqlite.close();
     },
   } as Client;
 }

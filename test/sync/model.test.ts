@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openLocalStore } from '../../src/db/local-store';
 import { pullParked, SYNCED_TABLE_NAMES, syncedTables } from '../../src/db/schema';
-import { wireRecords, type WireRecord } from '../../src/protocol/wire';
-import { compareVersions } from '../../src/sync';
+import { compareStamps, expandStamps, type Stamp } from '../../src/db/field-stamps';
+import { stampedFields, wireRecords } from '../../src/protocol/wire';
 import { toWireRow, type LocalRow } from '../../src/sync/wire-rows';
 import { startTestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
@@ -12,18 +12,20 @@ import { dirtyCount, openClient, replicatedContent, serverContent, type Client }
 import { startFaultProxy } from './fault-proxy';
 
 /**
- * Model-based convergence (ARCHITECTURE 6): random edits on 3 to 5 PCs that go offline, come back and
- * crash, then heal and quiesce. Afterwards every PC equals the server, and for every record the
- * server holds exactly the greatest of all writes ever made to it under last-write-wins: every write
- * is present or superseded. SYNC_MODEL_RUNS sets the number of runs, SYNC_MODEL_SEED replays one.
+ * Model-based convergence (ARCHITECTURE 6): random edits of single fields, deletes and restores on 3
+ * to 5 PCs that go offline, come back, restart cleanly or hard, then heal and quiesce. Afterwards
+ * every PC equals the server, and for every field of every record the server holds exactly the
+ * greatest of all writes ever made to that field (per-field last-write-wins): no acknowledged value
+ * is lost unless a later write of the same field overwrote it, and no conflict is between two writes
+ * of one PC. SYNC_MODEL_RUNS sets the number of runs, SYNC_MODEL_SEED replays one.
  */
 
 type Op =
   | { kind: 'create'; client: number }
   | { kind: 'visit'; client: number; pick: number }
-  | { kind: 'edit'; client: number; pick: number; text: string }
-  | { kind: 'delete'; client: number; pick: number }
-  | { kind: 'offline' | 'online' | 'restart' | 'sync'; client: number }
+  | { kind: 'edit'; client: number; pick: number; field: number; text: string }
+  | { kind: 'delete' | 'restore'; client: number; pick: number }
+  | { kind: 'offline' | 'online' | 'restart' | 'crash' | 'sync'; client: number }
   | { kind: 'server_restart' };
 
 const client = fc.nat(4);
@@ -31,27 +33,44 @@ const pick = fc.nat(50);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('create' as const), client }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('visit' as const), client, pick }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('edit' as const), client, pick, text: fc.string({ maxLength: 8 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), client, pick }) },
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('edit' as const), client, pick, field: fc.nat(2), text: fc.string({ maxLength: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('delete' as const, 'restore' as const), client, pick }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('offline' as const, 'online' as const), client }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('restart' as const), client }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('restart' as const, 'crash' as const), client }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('sync' as const), client }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'server_restart' as const }) },
 );
 const scenarioArb = fc.record({ clients: fc.integer({ min: 3, max: 5 }), ops: fc.array(opArb, { minLength: 5, maxLength: 24 }) });
 
-function normalise(write: WireRecord & { table?: never }): WireRecord {
-  const table = 'householdId' in write ? ('fullName' in write ? 'people' : 'visits') : 'households';
-  return wireRecords[table].parse(write) as WireRecord;
+/** The fields each edit may change: a few per table, so PCs often edit the same record and field. */
+const EDITED = { households: ['notes', 'headName', 'phone'], visits: ['notes', 'outcome', 'notes'] } as const;
+const OUTCOMES = ['completed', 'not_home', 'refused'] as const;
+
+function tableOf(row: Record<string, unknown>): 'households' | 'people' | 'visits' {
+  return 'householdId' in row ? ('fullName' in row ? 'people' : 'visits') : 'households';
 }
 
-/** Rows this client wrote since its clock read `since`: the writes one local operation made. */
-function writesSince(c: Client, since: number): WireRecord[] {
-  return SYNCED_TABLE_NAMES.flatMap((name) => {
+/** One write of one field: what the server must hold unless a later write of the field came. */
+interface FieldWrite {
+  value: unknown;
+  stamp: Stamp;
+}
+
+/**
+ * The field writes this client made since its clock read `since`, as the server will store them
+ * (it normalises records, e.g. trims text).
+ */
+function writesSince(c: Client, since: number): { key: string; write: FieldWrite }[] {
+  return SYNCED_TABLE_NAMES.filter((name) => name !== 'conflicts').flatMap((name) => {
     const table = syncedTables[name] as typeof syncedTables.households;
-    return (c.store.db.select().from(table).all() as LocalRow[])
-      .filter((row) => row.machineId === c.store.machineId && row.updatedAt > since)
-      .map(toWireRow);
+    return (c.store.db.select().from(table).all() as LocalRow[]).flatMap((row) => {
+      const stamps = expandStamps(row, stampedFields(name), () => true);
+      const wire = toWireRow(row);
+      const normalised = wireRecords[tableOf(wire)].parse(wire) as Record<string, unknown>;
+      return Object.entries(stamps)
+        .filter(([, stamp]) => stamp.machineId === c.store.machineId && stamp.updatedAt > since)
+        .map(([field, stamp]) => ({ key: `${row.id}/${field}`, write: { value: normalised[field], stamp } }));
+    });
   });
 }
 
@@ -78,8 +97,8 @@ async function runScenario(scenario: { clients: number; ops: Op[] }): Promise<vo
   // An offline PC's requests are lost either way round: before the server sees them or after it answered.
   proxy.plan = (request) =>
     offline.has(request.machineId) ? { kind: faults++ % 2 === 0 ? 'drop_request' : 'drop_response' } : { kind: 'pass' };
-  /** Every write ever made, greatest version per record: what the server must end up holding. */
-  const winners = new Map<string, WireRecord>();
+  /** Every field write ever made, the greatest per record field: what the server must end up holding. */
+  const winners = new Map<string, FieldWrite>();
 
   try {
     for (const op of scenario.ops) {
@@ -103,15 +122,25 @@ async function runScenario(scenario: { clients: number; ops: Op[] }): Promise<vo
         case 'edit': {
           const rows = [...households(), ...repos.visits.list({ limit: 500 }).items];
           const row = rows[op.pick % Math.max(1, rows.length)];
-          if (row && 'area' in row) repos.households.update(row.id, { notes: op.text });
-          else if (row) repos.visits.update(row.id, { notes: op.text });
+          if (row && 'area' in row) repos.households.update(row.id, { [EDITED.households[op.field % 3]!]: op.text }, c.name);
+          else if (row && EDITED.visits[op.field % 3] === 'outcome') repos.visits.update(row.id, { outcome: OUTCOMES[op.text.length % 3] }, c.name);
+          else if (row) repos.visits.update(row.id, { notes: op.text }, c.name);
           break;
         }
         case 'delete': {
           const h = households()[op.pick % Math.max(1, households().length)];
-          if (h) repos.households.softDelete(h.id);
+          if (h) repos.households.softDelete(h.id, c.name);
           break;
         }
+        case 'restore': {
+          const deleted = repos.households.list({ limit: 500, includeDeleted: true }).items.filter((h) => h.deletedAt !== null);
+          const h = deleted[op.pick % Math.max(1, deleted.length)];
+          if (h) repos.households.restore(h.id, c.name);
+          break;
+        }
+        case 'crash':
+          await c.crash();
+          break;
         case 'offline':
           offline.add(c.store.machineId);
           break;
@@ -125,10 +154,9 @@ async function runScenario(scenario: { clients: number; ops: Op[] }): Promise<vo
           await c.engine.syncNow();
           break;
       }
-      // The server normalises what it stores (trims text): the oracle expects the normalised record.
-      for (const write of writesSince(c, before).map(normalise)) {
-        const known = winners.get(write.id);
-        if (!known || compareVersions(write, known) > 0) winners.set(write.id, write);
+      for (const { key, write } of writesSince(c, before)) {
+        const known = winners.get(key);
+        if (!known || compareStamps(write.stamp, known.stamp) > 0) winners.set(key, write);
       }
     }
 
@@ -146,9 +174,16 @@ async function runScenario(scenario: { clients: number; ops: Op[] }): Promise<vo
       expect(c.store.db.select().from(pullParked).all()).toEqual([]);
       expect(replicatedContent(c.store)).toEqual(onServer);
     }
-    const serverRows = SYNCED_TABLE_NAMES.flatMap((t) => onServer[t]);
-    expect(serverRows.length).toBe(winners.size);
-    for (const row of serverRows) expect(row).toEqual(winners.get(row.id));
+    const held = new Map<string, FieldWrite>();
+    for (const table of SYNCED_TABLE_NAMES.filter((name) => name !== 'conflicts')) {
+      for (const row of onServer[table]) {
+        for (const [field, stamp] of Object.entries(expandStamps(row, stampedFields(table), () => true))) {
+          held.set(`${row.id}/${field}`, { value: row[field], stamp });
+        }
+      }
+    }
+    expect(held).toEqual(winners);
+    for (const conflict of onServer.conflicts) expect(conflict.lostMachineId).not.toBe(conflict.wonMachineId);
   } finally {
     for (const c of clients) await c.close();
     await proxy.close();
@@ -169,20 +204,20 @@ describe('model-based convergence', () => {
         { kind: 'restart', client: 3 },
         { kind: 'delete', client: 4, pick: 0 },
         { kind: 'sync', client: 4 },
-        { kind: 'edit', client: 4, pick: 32, text: 'bindbin' },
+        { kind: 'edit', client: 4, pick: 32, field: 0, text: 'bindbin' },
         { kind: 'create', client: 2 },
         { kind: 'sync', client: 1 },
-        { kind: 'edit', client: 3, pick: 44, text: '' },
+        { kind: 'edit', client: 3, pick: 44, field: 0, text: '' },
         { kind: 'server_restart' },
         { kind: 'offline', client: 1 },
         { kind: 'sync', client: 0 },
         { kind: 'offline', client: 0 },
         { kind: 'visit', client: 2, pick: 46 },
-        { kind: 'edit', client: 2, pick: 50, text: ' ~;$U' },
-        { kind: 'edit', client: 4, pick: 3, text: 'BH6bagI_' },
+        { kind: 'edit', client: 2, pick: 50, field: 0, text: ' ~;$U' },
+        { kind: 'edit', client: 4, pick: 3, field: 0, text: 'BH6bagI_' },
         { kind: 'create', client: 3 },
         { kind: 'offline', client: 2 },
-        { kind: 'edit', client: 0, pick: 2, text: '=>sqfFr' },
+        { kind: 'edit', client: 0, pick: 2, field: 0, text: '=>sqfFr' },
         { kind: 'create', client: 0 },
       ] as Op[],
     });

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
-import { conflictLog, pullParked } from '../../src/db/schema';
+import { conflicts, pullParked } from '../../src/db/schema';
 import type { TestServer } from '../support/sync-server';
 import { SyncLedger } from '../../src/sync/ledger';
 import { PullApplier } from '../../src/sync/pull-applier';
@@ -56,7 +56,7 @@ describe('pull', () => {
     expect(client.store.sqlite.pragma('foreign_key_check')).toEqual([]);
   });
 
-  it('parks a newer remote edit that moves a local row to a household not here yet, and logs the conflict once, when applied', async () => {
+  it('parks a newer remote edit that moves a local row to a household not here yet, and records the conflict once, when applied', async () => {
     const first = uuidv7();
     const moved = uuidv7();
     const personId = uuidv7();
@@ -74,15 +74,15 @@ describe('pull', () => {
       // The household's page is held back until the person's has been applied.
       if (request.path !== '/pull.php' || ++pulls !== 2) return;
       for (let i = 0; i < 200 && midway.parked.length === 0; i++) {
-        midway = { parked: client.store.db.select().from(pullParked).all(), conflicts: client.store.db.select().from(conflictLog).all() };
+        midway = { parked: client.store.db.select().from(pullParked).all(), conflicts: client.store.db.select().from(conflicts).all() };
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
     expect((await client.engine.syncNow()).lastError).toBeNull();
     expect(midway).toEqual({ parked: [expect.objectContaining({ tableName: 'people', rowId: personId })], conflicts: [] });
     expect(client.store.repos.people.get(personId)).toMatchObject({ householdId: moved, fullName: 'Awa (moved)', dirty: false });
-    expect(client.store.db.select().from(conflictLog).all()).toEqual([
-      expect.objectContaining({ tableName: 'people', rowId: personId, lost: expect.objectContaining({ fullName: 'Awa (local)' }) }),
+    expect(client.store.db.select().from(conflicts).all()).toEqual([
+      expect.objectContaining({ recordTable: 'people', recordId: personId, field: 'fullName', lostValue: 'Awa (local)', wonValue: 'Awa (moved)' }),
     ]);
     expect(client.store.db.select().from(pullParked).all()).toEqual([]);
   });
@@ -108,7 +108,7 @@ describe('pull', () => {
     expect(client.store.repos.households.get(bad)?.area).toBe('South');
   });
 
-  it('a newer remote tombstone beats an older unsent local edit, which goes to the conflict log', async () => {
+  it('a newer whole-record tombstone beats an older unsent local edit: the overwritten value and the hidden edit are recorded', async () => {
     const household = client.store.repos.households.create({ area: 'North' });
     await client.engine.syncNow();
     const local = client.store.repos.households.update(household.id, { notes: 'local edit' });
@@ -117,8 +117,9 @@ describe('pull', () => {
 
     await client.engine.syncNow();
     expect(client.store.repos.households.get(household.id)).toMatchObject({ deletedAt: local.updatedAt + 10, dirty: false });
-    expect(client.store.db.select().from(conflictLog).all()).toEqual([
-      expect.objectContaining({ rowId: household.id, lostUpdatedAt: local.updatedAt, wonMachineId: OTHER_PC, lost: expect.objectContaining({ notes: 'local edit' }) }),
+    expect(client.store.db.select().from(conflicts).all()).toEqual([
+      expect.objectContaining({ recordId: household.id, field: 'notes', lostAt: local.updatedAt, lostValue: 'local edit', wonMachineId: OTHER_PC }),
+      expect.objectContaining({ recordId: household.id, field: 'deletedAt', lostAt: local.updatedAt, lostValue: null, wonValue: local.updatedAt + 10 }),
     ]);
   });
 
@@ -129,7 +130,7 @@ describe('pull', () => {
     pushFromOtherPc([{ table: 'households', row: { ...row, ...stamps(Number(row.updatedAt) + 1), notes: 'remote' } }]);
     await client.engine.syncNow();
     expect(client.store.repos.households.get(household.id)?.notes).toBe('remote');
-    expect(client.store.db.select().from(conflictLog).all()).toEqual([]);
+    expect(client.store.db.select().from(conflicts).all()).toEqual([]);
   });
 
   it('the clock observes pulled stamps: the next local edit is stamped after them', async () => {
@@ -161,9 +162,8 @@ describe('pull', () => {
     applier.applyPage(chunk!, Date.now());
     await edit.committed;
 
+    // The remote value lost here: the server records that conflict when this edit reaches it.
     expect(client.store.repos.households.get(household.id)).toMatchObject({ notes: 'local', updatedAt: localAt, dirty: true });
-    expect(client.store.db.select().from(conflictLog).all()).toEqual([
-      expect.objectContaining({ rowId: household.id, lostUpdatedAt: remoteAt, lost: expect.objectContaining({ notes: 'remote' }) }),
-    ]);
+    expect(client.store.db.select().from(conflicts).all()).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { conflictLog } from '../../src/db/schema';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 import { dirtyCount, openClient, replicatedContent, serverContent, type Client } from './clients';
@@ -54,26 +53,76 @@ describe('replication between PCs through the server', () => {
     for (const client of clients) expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
   });
 
-  it('concurrent edits resolve to the same winner everywhere and the loser is in the conflict log', async () => {
+  it('two PCs that edit different fields of one record both keep their edits; the same field goes to the later edit, and only its loser is told', async () => {
     const [a, b] = clients as [Client, Client, Client];
-    const household = a.store.repos.households.create({ area: 'North', notes: 'original' });
+    const household = a.store.repos.households.create({ area: 'North', headName: 'Amina', phone: '100' }, 'amina');
     await syncAll(1);
-    // Both edit while neither has seen the other's edit.
-    const fromA = a.store.repos.households.update(household.id, { notes: 'edited on A' });
-    const fromB = b.store.repos.households.update(household.id, { notes: 'edited on B' });
-    const winner = fromA.updatedAt > fromB.updatedAt || (fromA.updatedAt === fromB.updatedAt && fromA.machineId > fromB.machineId) ? fromA : fromB;
-    const loser = winner === fromA ? fromB : fromA;
+    // Offline, A changes the head and the phone; later B, which never saw A's edit, changes the head.
+    const fromA = a.store.repos.households.update(household.id, { headName: 'Amina Diallo', phone: '200' }, 'amina');
+    const fromB = b.store.repos.households.update(household.id, { headName: 'Aminata Diallo' }, 'bintou');
+    expect(fromB.updatedAt).toBeGreaterThan(fromA.updatedAt);
     await syncAll();
 
-    for (const client of clients) expect(client.store.repos.households.get(household.id)?.notes).toBe(winner.notes);
-    expect((serverContent(server.server).households[0] as { notes?: string })?.notes).toBe(winner.notes);
-    for (const client of clients) expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+    for (const client of clients) {
+      expect(client.store.repos.households.get(household.id)).toMatchObject({ headName: 'Aminata Diallo', phone: '200' });
+      expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+    }
+    const conflicts = replicatedContent(a.store).conflicts;
+    expect(conflicts).toEqual([
+      expect.objectContaining({
+        recordTable: 'households',
+        recordId: household.id,
+        field: 'headName',
+        lostValue: 'Amina Diallo',
+        lostBy: 'amina',
+        lostMachineId: a.store.machineId,
+        lostAt: fromA.updatedAt,
+        wonValue: 'Aminata Diallo',
+        wonBy: 'bintou',
+        wonMachineId: b.store.machineId,
+        wonAt: fromB.updatedAt,
+        deletedAt: null,
+      }),
+    ]);
+  });
 
-    // B synced second, so its pull met A's version while its own edit was unsent: B decided and logged.
-    const logged = b.store.db.select().from(conflictLog).all();
-    expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ rowId: household.id, lostUpdatedAt: loser.updatedAt, lostMachineId: loser.machineId, wonMachineId: winner.machineId });
-    expect(logged[0]?.lost).toMatchObject({ notes: loser.notes });
+  it("a PC's own earlier version coming back is never a conflict", async () => {
+    const [a] = clients as [Client, Client, Client];
+    const household = a.store.repos.households.create({ area: 'North' });
+    await a.engine.syncNow();
+    a.store.repos.households.update(household.id, { notes: 'first' });
+    await a.engine.syncNow();
+    a.store.repos.households.update(household.id, { notes: 'second' });
+    await syncAll();
+    for (const client of clients) expect(replicatedContent(client.store).conflicts).toEqual([]);
+    expect(serverContent(server.server).conflicts).toEqual([]);
+  });
+
+  it('an edit made while another PC deleted the record stays in the tombstone, its author is told, and keeping it restores the record', async () => {
+    const [a, b, c] = clients as [Client, Client, Client];
+    const household = a.store.repos.households.create({ area: 'North', notes: 'original' });
+    const person = a.store.repos.people.create({ householdId: household.id, fullName: 'Yusuf' });
+    await syncAll(1);
+    b.store.repos.households.softDelete(household.id, 'bintou');
+    a.store.repos.households.update(household.id, { notes: 'edited while B deleted it' }, 'amina');
+    await b.engine.syncNow();
+    await syncAll();
+
+    for (const client of clients) {
+      expect(client.store.repos.households.get(household.id)).toMatchObject({ notes: 'edited while B deleted it', deletedAt: expect.any(Number) });
+      expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+    }
+    const [told] = replicatedContent(c.store).conflicts;
+    expect(told).toMatchObject({ field: 'deletedAt', recordId: household.id, lostBy: 'amina', lostValue: null, wonBy: 'bintou' });
+
+    a.store.repos.households.restore(household.id, 'amina');
+    a.store.repos.conflicts.softDelete(told!.id, 'amina');
+    await syncAll();
+    for (const client of clients) {
+      expect(client.store.repos.households.get(household.id)).toMatchObject({ deletedAt: null, notes: 'edited while B deleted it' });
+      expect(client.store.repos.people.get(person.id)?.deletedAt).toBeNull();
+      expect(replicatedContent(client.store).conflicts.every((conflict) => conflict.deletedAt !== null)).toBe(true);
+    }
   });
 
   it('a client offline for a week pushes week-old edits and the others still receive them', async () => {

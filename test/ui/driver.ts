@@ -34,7 +34,7 @@ export async function signIn(page: Page, username: string, password: string) {
 }
 
 /** Signs in, creating the first admin when the PC has none yet; ends on the dashboard. */
-export async function enter(page: Page, admin = ADMIN) {
+export async function enter(page: Page, admin: { username: string; displayName: string; password: string } = ADMIN) {
   const setup = page.getByRole('heading', { name: 'Set up the first administrator' });
   const signInHeading = page.getByRole('heading', { name: 'Sign in' });
   await setup.or(signInHeading).waitFor();

@@ -1,25 +1,25 @@
 import type { LocalStore } from '../../db/local-store';
 import { readReports } from '../../db/reports';
 import { RecordNotFoundError } from '../../db/repository';
-import type { SyncedTableName } from '../../db/schema';
+import type { RecordTableName } from '../../db/schema';
 import type { RecordRow } from '../../ipc/contract';
 import { AppError } from '../../shared/app-error';
 import type { HandlerMap } from '../context';
 
-type AnyRepository = LocalStore['repos'][SyncedTableName];
+type AnyRepository = LocalStore['repos'][RecordTableName];
 /** The contract has validated the values for `table`; one repository type serves all three here. */
-const repo = (store: LocalStore, table: SyncedTableName) => store.repos[table] as unknown as LocalStore['repos']['households'];
+const repo = (store: LocalStore, table: RecordTableName) => store.repos[table] as unknown as LocalStore['repos']['households'];
 
-function notFound(table: SyncedTableName, id: string): AppError {
+function notFound(table: RecordTableName, id: string): AppError {
   return new AppError('not_found', `This ${singular[table]} no longer exists (it may have been deleted).`, { id: 'not found' });
 }
-const singular: Record<SyncedTableName, string> = { households: 'household', people: 'person', visits: 'visit' };
+const singular: Record<RecordTableName, string> = { households: 'household', people: 'person', visits: 'visit' };
 
 /**
  * People and visits must belong to a live household. The foreign key alone would accept a deleted
  * (tombstoned) household, and its SQLite error names no field.
  */
-function requireHouseholds(store: LocalStore, table: SyncedTableName, values: readonly { householdId?: string }[], path: (i: number) => string) {
+function requireHouseholds(store: LocalStore, table: RecordTableName, values: readonly { householdId?: string }[], path: (i: number) => string) {
   if (table === 'households') return;
   const fields: Record<string, string> = {};
   for (const [i, value] of values.entries()) {
@@ -30,7 +30,7 @@ function requireHouseholds(store: LocalStore, table: SyncedTableName, values: re
   if (Object.keys(fields).length > 0) throw new AppError('invalid_input', 'The household was not found.', fields);
 }
 
-function rethrowNotFound<T>(table: SyncedTableName, id: string, work: () => T): T {
+function rethrowNotFound<T>(table: RecordTableName, id: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
@@ -69,29 +69,29 @@ export const recordHandlers: HandlerMap<
 
   'records.create': (input, ctx, { store }) => {
     requireHouseholds(store, input.table, [input.values as { householdId?: string }], () => 'values.householdId');
-    return repo(store, input.table).create(stampEnteredBy(input.values, ctx.account.username) as never) as RecordRow;
+    return repo(store, input.table).create(stampEnteredBy(input.values, ctx.account.username) as never, ctx.account.username) as RecordRow;
   },
 
   'records.batchCreate': (input, ctx, { store }) => {
     requireHouseholds(store, input.table, input.values as { householdId?: string }[], (i) => `values.${i}.householdId`);
     const values = input.values.map((v) => stampEnteredBy(v, ctx.account.username));
-    return repo(store, input.table).batchCreate(values as never) as RecordRow[];
+    return repo(store, input.table).batchCreate(values as never, ctx.account.username) as RecordRow[];
   },
 
-  'records.update': (input, _ctx, { store }) => {
+  'records.update': (input, ctx, { store }) => {
     requireHouseholds(store, input.table, [input.values as { householdId?: string }], () => 'values.householdId');
-    return rethrowNotFound(input.table, input.id, () => repo(store, input.table).update(input.id, input.values as never) as RecordRow);
+    return rethrowNotFound(input.table, input.id, () => repo(store, input.table).update(input.id, input.values as never, ctx.account.username) as RecordRow);
   },
 
-  'records.delete': (input, _ctx, { store }) =>
-    rethrowNotFound(input.table, input.id, () => repo(store, input.table).softDelete(input.id) as RecordRow),
+  'records.delete': (input, ctx, { store }) =>
+    rethrowNotFound(input.table, input.id, () => repo(store, input.table).softDelete(input.id, ctx.account.username) as RecordRow),
 
-  'records.restore': (input, _ctx, { store }) =>
+  'records.restore': (input, ctx, { store }) =>
     rethrowNotFound(input.table, input.id, () => {
       // A person or visit comes back only to a live household.
       const row = repo(store, input.table).get(input.id) as { householdId?: string } | undefined;
       if (row) requireHouseholds(store, input.table, [row], () => 'id');
-      return repo(store, input.table).restore(input.id) as RecordRow;
+      return repo(store, input.table).restore(input.id, ctx.account.username) as RecordRow;
     }),
 
   'reports.summary': (input, _ctx, { store }) => readReports(store.sqlite, input ?? {}),
@@ -103,10 +103,10 @@ export const recordHandlers: HandlerMap<
     const by = ctx.account.username;
     // Savepoints inside one transaction: the household, its people and its visit, or nothing.
     return store.sqlite.transaction(() => {
-      const household = store.repos.households.create(stampEnteredBy(input.household, by));
+      const household = store.repos.households.create(stampEnteredBy(input.household, by), by);
       const householdId = household.id;
-      const people = input.people.length === 0 ? [] : store.repos.people.batchCreate(input.people.map((p) => stampEnteredBy({ ...p, householdId }, by)));
-      const visit = input.visit ? store.repos.visits.create(stampEnteredBy({ ...input.visit, householdId }, by)) : null;
+      const people = input.people.length === 0 ? [] : store.repos.people.batchCreate(input.people.map((p) => stampEnteredBy({ ...p, householdId }, by)), by);
+      const visit = input.visit ? store.repos.visits.create(stampEnteredBy({ ...input.visit, householdId }, by), by) : null;
       return { household, people, visit };
     })();
   },

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useRef, useState } from 'preact/hooks';
-import type { SyncStatus } from '../../ipc/contract';
+import type { SyncStatus, SyncView } from '../../ipc/contract';
 import { call, errorMessage } from '../bridge';
 import { ago, count, timeOfDay } from '../format';
 import { SYNCED_EVENT, useNow, usePoll } from '../hooks';
@@ -18,14 +18,14 @@ const POLL_MS = 1000;
 
 /** The sync bar shown on every screen: state, queue, last success, errors, and "Sync now". */
 export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
-  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [status, setStatus] = useState<SyncView | null>(null);
   const [pollError, setPollError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   /** How many "Sync now" exchanges have finished: lets a test (or a screen reader user) tell one ended. */
   const [finished, setFinished] = useState(0);
   const now = useNow(5000);
   const lastExchange = useRef<string | null>(null);
-  const show = (next: SyncStatus) => {
+  const show = (next: SyncView) => {
     setStatus(next);
     // A finished push or pull may have changed what the screen shows (a pulled record, "not yet synced").
     const exchange = `${next.lastPushAt}/${next.lastPullAt}`;
@@ -69,6 +69,9 @@ export function SyncBar({ isAdmin }: { isAdmin: boolean }) {
           <span class="sync-item" title=${status.lastSuccessAt ? new Date(status.lastSuccessAt).toString() : ''}>
             Last sync: ${status.lastSuccessAt ? html`${timeOfDay(status.lastSuccessAt)} (${ago(status.lastSuccessAt, now)})` : 'never'}
           </span>
+          ${status.conflicts
+            ? html`<a class="sync-item sync-warn" href=${href('conflicts')} data-testid="sync-conflicts">${count(status.conflicts, 'conflict')} to review</a>`
+            : null}
           ${rejected
             ? html`<a class="sync-item sync-warn" href=${href('conflicts')}>${count(rejected, 'record')} rejected</a>`
             : null}

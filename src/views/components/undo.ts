@@ -1,11 +1,11 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SyncedTableName } from '../../ipc/contract';
+import type { RecordTableName } from '../../ipc/contract';
 import { call, errorMessage } from '../bridge';
 
 /** A delete that can still be taken back: what it was, in words, and the record to restore. */
 export interface Undoable {
-  table: SyncedTableName;
+  table: RecordTableName;
   id: string;
   /** "Amina Bello", "the visit of 3 Mar 2026, 14:30". */
   what: string;

@@ -67,6 +67,8 @@ export function DashboardScreen() {
               <dd>${data.sync.pendingTotal.toLocaleString()}</dd>
               <dt>Last successful sync</dt>
               <dd>${data.sync.lastSuccessAt ? `${dateTime(data.sync.lastSuccessAt)} (${ago(data.sync.lastSuccessAt)})` : 'never'}</dd>
+              <dt>Conflicts to review</dt>
+              <dd data-testid="dashboard-conflicts">${data.sync.conflicts ? html`<a href=${href('conflicts')}>${data.sync.conflicts}</a>` : 'none'}</dd>
               <dt>Rejected records</dt>
               <dd>${data.sync.rejected.length ? html`<a href=${href('conflicts')}>${data.sync.rejected.length}</a>` : 'none'}</dd>
             </dl>

@@ -1,0 +1,3 @@
+ALTER TABLE `households` DROP COLUMN `change`;--> statement-breakpoint
+ALTER TABLE `people` DROP COLUMN `change`;--> statement-breakpoint
+ALTER TABLE `visits` DROP COLUMN `change`;
