@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
-import { HEADERS, PATHS, type PullResponse, type PushRequest, type PushResponse } from '../src/protocol/wire';
+import { HEADERS, PATHS, PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse } from '../src/protocol/wire';
+import { SCHEMA_VERSION } from '../src/protocol/schema-history';
 import { openSqliteSyncStorage, startSyncServer } from '../src/server';
 import type { BenchFigure } from './figures';
 
@@ -87,7 +88,13 @@ export default async function syncServerBench(): Promise<BenchFigure[]> {
     // Over loopback HTTP.
     const apiKey = crypto.randomBytes(32).toString('hex');
     const server = await startSyncServer({ apiKey, dbFile: path.join(dir, 'http.db') });
-    const headers = { authorization: `Bearer ${apiKey}`, [HEADERS.machineId]: MACHINE };
+    // As this release's clients speak: protocol 2, the record schema they know.
+    const headers = {
+      authorization: `Bearer ${apiKey}`,
+      [HEADERS.machineId]: MACHINE,
+      [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
+      [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
+    };
     t = performance.now();
     for (const body of bodies) {
       const response = await fetch(`${server.url}${PATHS.push}`, {
@@ -111,6 +118,8 @@ export default async function syncServerBench(): Promise<BenchFigure[]> {
       more = page.hasMore;
     }
     const httpPullMs = performance.now() - t;
+    const firstPage = await fetch(`${server.url}${PATHS.pull}?since=0&limit=${PAGE}`, { headers });
+    const pulledBytes = (await firstPage.text()).length / PAGE;
     await server.close();
     if (pulledDirect !== ROWS || pulledHttp !== ROWS) throw new Error(`pulled ${pulledDirect} / ${pulledHttp} of ${ROWS}`);
 
@@ -120,7 +129,8 @@ export default async function syncServerBench(): Promise<BenchFigure[]> {
     const pullHttp = rate(ROWS, httpPullMs);
     const pullDirect = rate(ROWS, directPullMs);
     return [
-      { bench, metric: 'record size (JSON)', value: rawBytes, unit: 'bytes' },
+      { bench, metric: 'pushed record size (JSON)', value: rawBytes, unit: 'bytes' },
+      { bench, metric: 'pulled record size (JSON, with its change envelope)', value: pulledBytes, unit: 'bytes' },
       { bench, metric: `push over HTTP (gzip, ${BATCH}/batch)`, value: pushHttp, unit: 'rows/s' },
       { bench, metric: 'push in-process (storage.applyPush)', value: pushDirect, unit: 'rows/s' },
       { bench, metric: 'push HTTP / in-process', value: pushHttp / pushDirect, unit: 'ratio', target: '>= 0.45' },

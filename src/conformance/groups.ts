@@ -5,6 +5,7 @@ import { push } from './v1/push';
 import { records } from './v1/records';
 import { statusGroup } from './v1/status';
 import { transport } from './v1/transport';
+import { merge } from './v2/merge';
 
 /** Every group, in the order they run: one line per module (a later protocol version adds its own). */
-export const GROUPS: readonly CheckGroup[] = [transport, auth, records, push, pull, statusGroup];
+export const GROUPS: readonly CheckGroup[] = [transport, auth, records, push, pull, statusGroup, merge];

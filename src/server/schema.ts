@@ -5,9 +5,8 @@ import { replicatedColumns } from '../db/synced-table';
 
 /**
  * The sync server's database. Each synced table has the client's replicated and domain columns (from
- * the same factories, without foreign keys: rows from many PCs arrive in any order) and the version
- * the server gave the row's current state. Pull answers are built from the columns when served, so
- * nothing stored can go stale when a migration adds or renames a column.
+ * the same factories, without foreign keys: rows from many PCs arrive in any order), the version the
+ * server gave the row's current state, and that state as a version 2 pull serves it.
  */
 function serverTable<TName extends string, TColumns extends Record<string, SQLiteColumnBuilderBase>>(name: TName, columns: TColumns) {
   return sqliteTable(
@@ -17,6 +16,13 @@ function serverTable<TName extends string, TColumns extends Record<string, SQLit
       /** Strictly increasing across all tables; pulls page by it (ARCHITECTURE 3.1). */
       serverVersion: integer('server_version').notNull(),
       ...columns,
+      /**
+       * The row as one change of a version 2 pull answer, written by SQLite with the row: each row is
+       * stored once and pulled by every PC, and building this JSON on every pull was most of the
+       * server's work per pulled row. Rebuilt at start-up whenever its format changes (a column was
+       * added), so it never goes stale (sqlite-storage.ts, storedChanges).
+       */
+      change: text('change'),
     },
     (t) => [uniqueIndex(`${name}_server_version_idx`).on(t.serverVersion)],
   );
@@ -24,7 +30,7 @@ function serverTable<TName extends string, TColumns extends Record<string, SQLit
 
 /** Columns that travel in a record, by their key on the wire. */
 export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
-  return Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([key]) => key !== 'serverVersion');
+  return Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>).filter(([key]) => key !== 'serverVersion' && key !== 'change');
 }
 
 /**
@@ -32,10 +38,12 @@ export function recordColumns(table: SQLiteTable): [string, SQLiteColumn][] {
  * through its text form, the shortest that round-trips: json_object writes a REAL with 15
  * significant digits (179.99999999999997 became 180.0), which docs/sync-protocol.md 11.1 forbids.
  */
-export function jsonValue(column: SQLiteColumn): string {
-  if (column.dataType === 'json') return `json("${column.name}")`;
-  if (column.columnType === 'SQLiteReal') return `json(CAST("${column.name}" AS TEXT))`;
-  return `"${column.name}"`;
+export function jsonValue(column: SQLiteColumn, value = `"${column.name}"`): string {
+  if (column.dataType === 'json') return `json(${value})`;
+  if (column.columnType === 'SQLiteReal') return `json(CAST(${value} AS TEXT))`;
+  // A bound number arrives as a REAL; the column would store it as an integer, and so must the JSON.
+  if (column.columnType === 'SQLiteInteger' && value !== `"${column.name}"`) return `CAST(${value} AS INTEGER)`;
+  return value;
 }
 
 export const households = serverTable('households', householdColumns());
@@ -53,6 +61,12 @@ export const machines = sqliteTable('machines', {
   lastPullAt: integer('last_pull_at'),
   rowsPushed: integer('rows_pushed').notNull().default(0),
   rowsPulled: integer('rows_pulled').notNull().default(0),
+});
+
+/** Per synced table, the json_object expression its stored changes were written with. */
+export const storedChanges = sqliteTable('stored_changes', {
+  tableName: text('table_name').primaryKey(),
+  format: text('format').notNull(),
 });
 
 /** One row: the last version handed out. Kept apart from the tables so it never goes back. */

@@ -18,8 +18,10 @@ interface ColumnCodec {
   /** Column name in SQL. */
   name: string;
   json: boolean;
-  /** Its value inside json_object (schema.jsonValue). */
+  /** Its value inside json_object, read from the column (schema.jsonValue). */
   served: string;
+  /** The same from the upsert's parameter `?n`. */
+  bound: (parameter: string) => string;
   /** Stored when a record leaves the column out (the column's default, else null). */
   fallback: unknown;
 }
@@ -30,10 +32,12 @@ interface ColumnCodec {
  */
 class TableStatements {
   readonly columns: ColumnCodec[];
-  readonly upsert: Statement<unknown[]>;
+  readonly upsert: Statement<[Record<string, unknown>]>;
   /** The stored record as a pull serves it (v2), and its version. */
   readonly current: Statement<[string], { record: string; version: number }>;
   readonly counts: Statement<[], TableStatus>;
+  /** The change of a stored row, from its columns: what `change` holds (rebuilt when this differs). */
+  readonly format: string;
 
   constructor(sqlite: SqliteDatabase, readonly name: SyncedTableName) {
     this.columns = schema
@@ -41,28 +45,44 @@ class TableStatements {
       .map(([key, column]) => {
         const json = column.dataType === 'json';
         const raw = column.hasDefault && !is(column.default, SQL) ? column.default : null;
-        return { key, name: column.name, json, served: schema.jsonValue(column), fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null) };
+        return {
+          key,
+          name: column.name,
+          json,
+          served: schema.jsonValue(column),
+          bound: (parameter: string) => schema.jsonValue(column, parameter),
+          fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null),
+        };
       });
-    const names = [...this.columns.map((c) => `"${c.name}"`), '"server_version"'];
+    const names = [...this.columns.map((c) => `"${c.name}"`), '"server_version"', '"change"'];
+    const parameters = this.columns.map((_, i) => `@c${i}`);
+    const version = '@version';
+    // The change a pull serves, made by SQLite from the very parameters the row is stored from.
+    const change = changeJson(name, version, this.columns.map((c, i) => [c.key, c.bound(parameters[i]!)]));
     const updates = names.filter((n) => n !== '"id"').map((n) => `${n} = excluded.${n}`);
     this.upsert = sqlite.prepare(
-      `INSERT INTO "${name}" (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) ` +
+      `INSERT INTO "${name}" (${names.join(', ')}) VALUES (${[...parameters, version, change].join(', ')}) ` +
         `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`,
     );
+    this.format = changeJson(name, 'server_version', this.columns.map((c) => [c.key, c.served]));
     this.current = sqlite.prepare(`SELECT ${recordJson(this.columns)} AS record, server_version AS version FROM "${name}" WHERE id = ?`);
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
   }
 
-  /** The upsert's parameters for one validated record. */
-  values(row: Record<string, unknown>, version: number): unknown[] {
-    const values = this.columns.map((c) => {
+  /** The upsert's parameters for one validated record: `@c0`… the columns, and `@version`. */
+  values(row: Record<string, unknown>, version: number): Record<string, unknown> {
+    const values: Record<string, unknown> = { version };
+    this.columns.forEach((c, i) => {
       const value = row[c.key];
-      if (value === undefined) return c.fallback;
-      return c.json ? JSON.stringify(value) : value;
+      values[`c${i}`] = value === undefined ? c.fallback : c.json ? JSON.stringify(value) : value;
     });
-    values.push(version);
     return values;
   }
+}
+
+/** `{"table":…,"version":…,"row":{…}}` in SQL, from each key's value expression. */
+function changeJson(table: string, version: string, fields: readonly (readonly [string, string])[]): string {
+  return `json_object('table', '${table}', 'version', ${version}, 'row', json_object(${fields.map(([key, value]) => `'${key}', ${value}`).join(', ')}))`;
 }
 
 /**
@@ -123,6 +143,27 @@ function bookkeepingStatements(db: BetterSQLite3Database<typeof schema>) {
 
 type MachineNote = { machineId: string; now: number; rows: number };
 
+/**
+ * Writes every row's stored change again when the expression that makes it changed since it was
+ * written (a migration added a column, or the format itself changed), in one transaction, so a pull
+ * never serves a change without a column the table has (docs/sync-protocol.md 11.1).
+ */
+function rebuildStaleChanges(sqlite: SqliteDatabase, tables: readonly TableStatements[]): void {
+  const db = drizzle({ client: sqlite, schema });
+  const { storedChanges } = schema;
+  sqlite.transaction(() => {
+    for (const table of tables) {
+      const stored = db.select().from(storedChanges).where(eq(storedChanges.tableName, table.name)).get();
+      if (stored?.format === table.format) continue;
+      sqlite.prepare(`UPDATE "${table.name}" SET change = ${table.format}`).run();
+      db.insert(storedChanges)
+        .values({ tableName: table.name, format: table.format })
+        .onConflictDoUpdate({ target: storedChanges.tableName, set: { format: table.format } })
+        .run();
+    }
+  }).immediate();
+}
+
 interface PageStatements {
   page: Statement<{ since: number; limit: number }, PageRow>;
   pageSorted: Statement<{ since: number; limit: number }, PageRow>;
@@ -142,10 +183,11 @@ function pageStatements(sqlite: SqliteDatabase, tables: readonly TableStatements
     const columns = servedColumns(t, protocol);
     return columns ? [{ name: t.name, columns }] : [];
   });
+  // Version 2 reads the change stored with each row; version 1 builds its narrower one when served.
+  const change = (name: string, columns: readonly ColumnCodec[]) =>
+    protocol === 2 ? 'change' : `json_object('table', '${name}', 'version', server_version, 'row', ${recordJson(columns)})`;
   const merge = served.map(
-    ({ name, columns }) =>
-      `SELECT server_version AS v, json_object('table', '${name}', 'version', server_version, 'row', ${recordJson(columns)}) AS change ` +
-      `FROM "${name}" WHERE server_version > @since`,
+    ({ name, columns }) => `SELECT server_version AS v, ${change(name, columns)} AS change FROM "${name}" WHERE server_version > @since`,
   );
   const pageOf = (order: string) =>
     sqlite.prepare(
@@ -187,6 +229,7 @@ export class SqliteSyncStorage implements SyncStorage {
       TableStatements
     >;
     this.bookkeeping = bookkeepingStatements(drizzle({ client: sqlite, schema }));
+    rebuildStaleChanges(sqlite, Object.values(this.tables));
     this.pages = { 1: pageStatements(sqlite, Object.values(this.tables), 1), 2: pageStatements(sqlite, Object.values(this.tables), 2) };
     this.applyInTransaction = sqlite.transaction((machineId, changes, dialect) => this.apply(machineId, changes, dialect));
     this.readPageInTransaction = sqlite.transaction((since, limit, protocol) => this.readPage(since, limit, protocol));

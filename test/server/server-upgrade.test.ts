@@ -51,16 +51,21 @@ describe('a server database from protocol v1, upgraded', () => {
     }
   });
 
-  it('serves a column added by a later migration at once, in every row (nothing is stored pre-serialised)', () => {
-    const storage = openSqliteSyncStorage({ file: path.join(tempDir(), 'server.db') });
+  it('writes every stored change again when the format that made it changed (a migration added a column)', () => {
+    const file = path.join(tempDir(), 'server.db');
+    let storage = openSqliteSyncStorage({ file });
+    // Doubles that need 17 significant digits: json_object alone writes 15.
+    const h = household({ geoLat: 0.30000000000000004, geoLng: 179.99999999999997 });
     try {
-      // Doubles that need 17 significant digits: json_object alone writes 15.
-      const h = household({ geoLat: 0.30000000000000004, geoLng: 179.99999999999997 });
       storage.applyPush(machineB, [{ table: 'households', row: h }]);
-      for (const table of SYNCED_TABLE_NAMES) {
-        const columns = storage.sqlite.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all();
-        expect(columns).not.toContain('change');
-      }
+      // What a server built before a column was added would have stored: the change without it.
+      storage.sqlite.prepare("UPDATE households SET change = json_remove(change, '$.row.notes')").run();
+      storage.sqlite.prepare("UPDATE stored_changes SET format = 'before notes existed' WHERE table_name = 'households'").run();
+    } finally {
+      storage.close();
+    }
+    storage = openSqliteSyncStorage({ file });
+    try {
       expect(JSON.parse(storage.pull(0, 10, 2).changes.toString())[0].row).toEqual({ ...h, updatedBy: '', fieldStamps: {} });
     } finally {
       storage.close();
