@@ -167,9 +167,9 @@ describe('a disk that fills up during entry', () => {
     const saved = [...result.stdout.matchAll(/^saved (\S+)$/gm)].map((m) => m[1]!);
     expect(saved.length).toBeGreaterThan(10);
     expect(result.stdout).toMatch(new RegExp(`^refused The change was not saved: writing to ${path.join(dir, 'blos.db')} failed .*The disk may be full.*Everything saved before is safe\\.$`, 'm'));
-    // Every call renews its session (a write), so while the disk stays full the next one is refused
-    // the same way: an answer, not a crash.
-    expect(result.stdout).toMatch(/^still answering: The change was not saved/m);
+    // The next call gets an answer, not a crash: refused the same way when its session's renewal
+    // needs a page the full disk cannot give, served when the renewal fits where the file already is.
+    expect(result.stdout).toMatch(/^still answering: (ok|The change was not saved: .*)$/m);
 
     // With room again, the app opens the same file and every acknowledged record is there.
     const store = openLocalStore({ file: path.join(dir, 'blos.db'), key: { env: {} } });

@@ -7,7 +7,6 @@ import path from 'node:path';
 import bundleExternals from '../../scripts/bundle-externals.json';
 import workerEntries from '../../scripts/worker-entries.json';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import type { WireRecord } from '../../src/protocol/wire';
 import { openSqliteSyncStorage } from '../../src/server';
 import { eventually } from '../support/eventually';
 import { tempDir } from '../support/temp';
@@ -224,7 +223,7 @@ describe('sync processes killed with SIGKILL', () => {
     const ids = onServer.households.map((row) => row.id);
     expect(new Set(ids).size).toBe(ids.length);
     const found = Object.fromEntries(
-      (onServer.households as WireRecord<'households'>[]).map((row) => [row.id, { area: row.area, notes: row.notes, deleted: row.deletedAt !== null }]),
+      onServer.households.map((row) => [row.id, { area: row.area, notes: row.notes, deleted: row.deletedAt !== null }]),
     );
     expect(found).toEqual(Object.fromEntries(expected));
   }, 180_000);
