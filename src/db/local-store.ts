@@ -101,9 +101,9 @@ function openMigrated(options: LocalStoreOptions): LocalStore {
     const drizzleDb = drizzle({ client: connection, schema });
     try {
       const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS);
-      const identity = loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId);
-      // Reading every table's newest stamp also finds a damaged table before anything is written.
+      // Reading every table's newest stamp also finds a damaged table before the identity is written.
       const highWater = clockHighWater(drizzleDb);
+      const identity = loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId);
       return { key: fileKey, sqlite: connection, db: drizzleDb, migration: applied, machineId: identity, highWater, releaseInUse: holdInUse(options.file) };
     } catch (error) {
       connection.close();
