@@ -130,7 +130,7 @@ export class PullApplier {
           applied++;
           conflicts += outcome;
         }
-        if (record.table === 'households' && outcome !== 'unchanged') newHouseholds = true;
+        if (record.table === 'households' && outcome !== 'same') newHouseholds = true;
       }
       if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
       this.ledger.setPullCursor(page.cursor, at);
@@ -208,7 +208,7 @@ export class PullApplier {
 }
 
 /** applied: a remote write landed; same: nothing remote was new; a number: local edits overwritten. */
-type Outcome = 'applied' | 'same' | 'unchanged' | number;
+type Outcome = 'applied' | 'same' | number;
 
 /** A record from a server of an older schema: the fields it lacks start as never written. */
 function withUnwritten(row: WireRecord, absent: readonly string[]): WireRecord {

@@ -120,9 +120,11 @@ export class SyncTransport {
       });
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      const failure = error as { code?: string; message?: string };
-      const detail = timeout.aborted ? `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : (failure.code ?? failure.message ?? String(error));
-      throw new SyncError('transient', `Cannot reach the sync server at ${this.config.serverUrl} (${detail})`);
+      const reason = timeout.aborted ? `it gave no answer within ${REQUEST_TIMEOUT_MS / 1000} s` : unreachable(error);
+      throw new SyncError(
+        'transient',
+        `Cannot reach the sync server at ${this.config.serverUrl}: ${reason}. Changes stay on this PC and are sent once it answers.`,
+      );
     }
     if (answer.status < 200 || answer.status > 299) throw httpError(answer.status, answer.body.toString('utf8'), this.config.serverUrl);
     return answer.body;
@@ -153,6 +155,17 @@ export function readAnswer<S extends z.ZodType>(body: Uint8Array, schema: S): z.
   return parsed.data;
 }
 
+/** Why a request got no answer, in words: a network error's code alone ("ECONNREFUSED") says nothing to people. */
+function unreachable(error: unknown): string {
+  const code = String((error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code ?? '');
+  if (code === 'ECONNREFUSED') return 'nothing answers at that address (the server may be stopped)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'its name cannot be found (check the address, or the network)';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'the connection was cut';
+  if (['ETIMEDOUT', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)) return 'the network does not reach it';
+  if (/CERT|SELF_SIGNED|TLS|SSL/i.test(code)) return 'its certificate is not trusted by this PC';
+  return 'the network failed';
+}
+
 function httpError(status: number, text: string, serverUrl: string): SyncError {
   let detail = '';
   try {
@@ -170,10 +183,10 @@ function httpError(status: number, text: string, serverUrl: string): SyncError {
     );
   }
   if (status === 401 || status === 403) {
-    return new SyncError('configuration', `The sync server refused the API key (HTTP ${status})${detail}. Check SYNC_API_KEY.`, status);
+    return new SyncError('configuration', `The sync server refused the API key (HTTP ${status})${detail}. Check the API key in Settings.`, status);
   }
   if (status === 408 || status === 429 || status >= 500) {
     return new SyncError('transient', `The sync server failed (HTTP ${status})${detail}`, status);
   }
-  return new SyncError('configuration', `The sync server at ${serverUrl} rejected the request (HTTP ${status})${detail}. Check SYNC_SERVER_URL.`, status);
+  return new SyncError('configuration', `The sync server at ${serverUrl} rejected the request (HTTP ${status})${detail}. Check the server address in Settings.`, status);
 }
