@@ -93,7 +93,8 @@ describe('pull', () => {
     pushFromOtherPc([{ table: 'households', row: { id: good, area: 'North', ...stamps(1000) } }]);
     pushFromOtherPc([{ table: 'households', row: { id: bad, area: 'South', ...stamps(1001) } }]);
     const serverDb = new Database(server.dbFile);
-    serverDb.prepare("UPDATE households SET area = '' WHERE id = ?").run(bad);
+    // What a server would serve after storing a row it should have refused (the change a pull reads too).
+    serverDb.prepare("UPDATE households SET area = '', change = json_set(change, '$.row.area', '') WHERE id = ?").run(bad);
 
     const failed = await client.engine.syncNow();
     expect(failed.lastError).toMatch(/invalid households record/);
@@ -101,7 +102,7 @@ describe('pull', () => {
     expect(client.store.repos.households.get(bad)).toBeUndefined();
     expect(client.store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(1);
 
-    serverDb.prepare("UPDATE households SET area = 'South' WHERE id = ?").run(bad);
+    serverDb.prepare("UPDATE households SET area = 'South', change = json_set(change, '$.row.area', 'South') WHERE id = ?").run(bad);
     serverDb.close();
     const fixed = await client.engine.syncNow();
     expect(fixed.lastError).toBeNull();
