@@ -1,7 +1,7 @@
 import type { RecordTableName } from '../ipc/contract';
 
 /** Each synced field as the forms name it: what people read wherever a field is mentioned. */
-export const FIELD_LABELS: Record<RecordTableName, Record<string, string>> = {
+export const FIELD_LABELS = {
   households: {
     area: 'Area',
     address: 'Address',
@@ -30,8 +30,8 @@ export const FIELD_LABELS: Record<RecordTableName, Record<string, string>> = {
     answers: 'Answers',
     enteredBy: 'Entered by',
   },
-};
+} as const satisfies Record<RecordTableName, Record<string, string>>;
 
 export function fieldLabel(table: RecordTableName, field: string): string {
-  return FIELD_LABELS[table][field] ?? field;
+  return (FIELD_LABELS[table] as Record<string, string>)[field] ?? field;
 }

@@ -5,6 +5,7 @@ import { call, errorMessage } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
+import { FIELD_LABELS } from '../field-labels';
 import { UndoNotice, type Undoable } from '../components/undo';
 import { dateTime, humanize, isoDay, localDate, localeDateOrder, localTime, parseLocalDate, parseLocalDateTime, shortId } from '../format';
 import { enterSubmits, useForm, useSave } from '../form';
@@ -187,7 +188,8 @@ function VisitRow({ visit, onChanged, onDeleted }: RowProps & { visit: Visit }) 
   </tr>`;
 }
 
-const PERSON_LABELS = { fullName: 'Full name', dateOfBirth: 'Date of birth', gender: 'Gender', phone: 'Phone', idDocument: 'ID document' };
+const { fullName, dateOfBirth, gender, phone, idDocument } = FIELD_LABELS.people;
+const PERSON_LABELS = { fullName, dateOfBirth, gender, phone, idDocument };
 
 /** Adds a person (no `person`) or edits one. After an add the form is blank again, the cursor in Full name. */
 function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: string; person?: Person; onSaved: () => void; onCancel?: () => void }) {

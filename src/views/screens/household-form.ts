@@ -4,21 +4,14 @@ import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
+import { FIELD_LABELS } from '../field-labels';
 import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { householdTitle, numberText, optionalNumber, type Household } from '../records';
 import { href, navigate } from '../router';
 
 type HouseholdField = 'area' | 'address' | 'headName' | 'phone' | 'geoLat' | 'geoLng' | 'notes';
-const LABELS: Record<HouseholdField, string> = {
-  area: 'Area',
-  address: 'Address',
-  headName: 'Head of household',
-  phone: 'Phone',
-  geoLat: 'Latitude',
-  geoLng: 'Longitude',
-  notes: 'Notes',
-};
+const LABELS: Record<HouseholdField, string> = FIELD_LABELS.households;
 
 function formValues(row?: Household): Record<HouseholdField, string> {
   return {
