@@ -4,6 +4,7 @@ import { LIMITS } from '../protocol/wire';
 import { SyncLedger } from './ledger';
 import { DEFAULT_BATCH_LIMITS, Outbox, type BatchLimits } from './outbox';
 import { withoutAutocheckpoint } from '../db/connection';
+import { asStorageFault } from '../db/storage-fault';
 import { pullInWorker } from './pull-in-worker';
 import { pushAll } from './push';
 import type { SyncStatus } from './status';
@@ -209,7 +210,7 @@ export class SyncEngine {
       // database itself broken) must end as a status, never as a rejection that ends the process;
       // the next try waits the longest back-off.
       .catch((error: unknown) => {
-        this.update({ state: 'offline', lastError: messageOf(error), nextRetryAt: this.started ? Date.now() + this.options.retryMaxMs : null });
+        this.update({ state: 'offline', lastError: messageOf(error, this.store.file), nextRetryAt: this.started ? Date.now() + this.options.retryMaxMs : null });
         this.schedule(this.options.retryMaxMs);
       })
       .finally(() => {
@@ -283,7 +284,7 @@ export class SyncEngine {
   }
 
   private fail(error: unknown): void {
-    const message = messageOf(error);
+    const message = messageOf(error, this.store.file);
     this.storeError(message);
     // A refusal (wrong key or URL, or something else answering there) is retried too, more slowly:
     // a captive portal or another server on the port goes away, and then sync resumes by itself.
@@ -369,6 +370,8 @@ export class SyncEngine {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** What the status says: a storage fault as the file's own plain message (src/db/storage-fault.ts). */
+function messageOf(error: unknown, file: string): string {
+  const fault = asStorageFault(error, file) ?? error;
+  return fault instanceof Error ? fault.message : String(fault);
 }

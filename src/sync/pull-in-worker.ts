@@ -1,3 +1,4 @@
+import { asStorageFault } from '../db/storage-fault';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HybridClock } from '../db/clock';
@@ -45,10 +46,12 @@ export type FromPullWorker =
   | { id: number; done: PullProgress }
   | { id: number; failure: PullFailure };
 
-export function describeFailure(error: unknown): PullFailure {
+/** `file`: the database the pull writes, named by a storage fault's plain message (src/db/storage-fault.ts). */
+export function describeFailure(error: unknown, file: string): PullFailure {
   if (error instanceof SyncError) return { name: 'SyncError', kind: error.kind, message: error.message, ...(error.status !== undefined && { status: error.status }) };
   if (error instanceof InvalidPullError) return { name: 'InvalidPullError', message: error.message };
-  return { name: 'Error', message: error instanceof Error ? error.message : String(error) };
+  const fault = asStorageFault(error, file) ?? error;
+  return { name: 'Error', message: fault instanceof Error ? fault.message : String(fault) };
 }
 
 function rebuild(failure: PullFailure): Error {

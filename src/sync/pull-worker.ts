@@ -44,7 +44,7 @@ async function pull(id: number, request: PullRequest): Promise<void> {
       sqlite.close();
     }
   } catch (error) {
-    send({ id, failure: describeFailure(error) });
+    send({ id, failure: describeFailure(error, request.file) });
   } finally {
     running.delete(id);
   }
