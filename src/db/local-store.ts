@@ -100,7 +100,9 @@ function openMigrated(options: LocalStoreOptions): LocalStore {
     const connection = openSqlite(options.file, { key: fileKey });
     const drizzleDb = drizzle({ client: connection, schema });
     try {
-      const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS);
+      // Pulls skipped the fields this build adds (a client ignores what it does not know): pull everything again.
+      const pullAgain = () => connection.prepare('UPDATE sync_state SET pull_cursor = 0').run();
+      const applied = migrateDatabase(drizzleDb, connection, options.migrationsFolder ?? LOCAL_MIGRATIONS, pullAgain);
       // Reading every table's newest stamp also finds a damaged table before the identity is written.
       const highWater = clockHighWater(drizzleDb);
       const identity = loadMachineIdentity(drizzleDb, options.osMachineId ?? systemMachineId);

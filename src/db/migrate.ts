@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { getTableColumns } from 'drizzle-orm';
 import { newBackupPath } from './backups';
 import type { SqliteDatabase } from './connection';
+import { NEVER_WRITTEN } from './field-stamps';
+import { stampedFields } from './record-schemas';
+import { SYNCED_TABLE_NAMES, syncedTables, type SyncedTableName } from './schema';
 
 /**
  * The nearest `migrations/<set>` above a module: the repository root when run from the sources, the
@@ -79,6 +83,40 @@ function hasUserTables(sqlite: SqliteDatabase): boolean {
   return !!sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").get();
 }
 
+/** The columns of each synced table the database has (tables not created yet are left out). */
+function syncedTableColumns(sqlite: SqliteDatabase): Map<SyncedTableName, Set<string>> {
+  const found = new Map<SyncedTableName, Set<string>>();
+  for (const table of SYNCED_TABLE_NAMES) {
+    const columns = sqlite.prepare('SELECT name FROM pragma_table_info(?)').all(table) as { name: string }[];
+    if (columns.length > 0) found.set(table, new Set(columns.map((c) => c.name)));
+  }
+  return found;
+}
+
+/**
+ * A field a migration adds to a synced table holds, in the rows already there, a value nobody wrote
+ * (its default), and its stamp must say so. Left out of field_stamps it would have the row's own
+ * stamp, and that default would beat every real write of the field made before the row's last
+ * change, on this replica and, pushed, everywhere (docs/adding-a-field.md). The client and the
+ * server both migrate through here, so no migration has to be written by hand for it.
+ */
+function markAddedFieldsUnwritten(sqlite: SqliteDatabase, before: Map<SyncedTableName, Set<string>>, onFieldsAdded?: () => void): void {
+  const never = JSON.stringify(NEVER_WRITTEN);
+  sqlite.transaction(() => {
+    let added = 0;
+    for (const [table, had] of before) {
+      if (!had.has('field_stamps')) continue;
+      const columns = getTableColumns(syncedTables[table]) as Record<string, { name: string }>;
+      for (const field of stampedFields(table)) {
+        if (had.has(columns[field]!.name)) continue;
+        sqlite.prepare(`UPDATE "${table}" SET field_stamps = json_set(field_stamps, ?, json(?))`).run(`$.${field}`, never);
+        added += 1;
+      }
+    }
+    if (added > 0) onFieldsAdded?.();
+  })();
+}
+
 /**
  * Applies pending drizzle-kit migrations with the guards drizzle's migrator lacks (ARCHITECTURE 4):
  * refuse a database from a newer app, back the file up first, and keep foreign keys off around
@@ -88,6 +126,8 @@ export function migrateDatabase(
   db: BetterSQLite3Database<Record<string, unknown>>,
   sqlite: SqliteDatabase,
   migrationsFolder: string,
+  /** Runs in the transaction that stamps fields added to existing synced tables, when there are any. */
+  onFieldsAdded?: () => void,
 ): MigrationResult {
   const known = readJournal(migrationsFolder);
   const newestKnown = known.reduce((max, e) => Math.max(max, e.when), 0);
@@ -105,9 +145,11 @@ export function migrateDatabase(
     sqlite.prepare('VACUUM INTO ?').run(backupFile);
   }
 
+  const columnsBefore = syncedTableColumns(sqlite);
   sqlite.pragma('foreign_keys = OFF');
   try {
     migrate(db, { migrationsFolder });
+    markAddedFieldsUnwritten(sqlite, columnsBefore, onFieldsAdded);
     const violations = sqlite.pragma('foreign_key_check') as unknown[];
     if (violations.length > 0) throw new ForeignKeyViolationError(violations, backupFile);
   } finally {
