@@ -50,16 +50,22 @@ const phone = z
   .max(40, 'at most 40 characters')
   .refine((v) => v === '' || (/^\+?[0-9()\-.\s]+$/.test(v) && (v.match(/[0-9]/g)?.length ?? 0) >= 3), 'a phone number: digits, with spaces and + - ( ) allowed');
 
+/**
+ * Every field but `required` may be left out. A field added later always has a default (older PCs make
+ * records without it, docs/adding-a-field.md), so it needs no entry here.
+ */
+function allBut<S extends z.ZodRawShape, const R extends keyof S & string>(shape: S, required: readonly R[]) {
+  const optional = Object.keys(shape).filter((key) => !(required as readonly string[]).includes(key));
+  return Object.fromEntries(optional.map((key) => [key, true])) as { [K in Exclude<keyof S, R>]: true };
+}
+const householdValues = householdInput.omit({ enteredBy: true }).extend({ phone });
+const personValues = personInput.omit({ enteredBy: true }).extend({ phone });
+const visitValues = visitInput.omit({ enteredBy: true });
+
 const recordValues = {
-  households: householdInput
-    .omit({ enteredBy: true })
-    .extend({ phone })
-    .partial({ address: true, headName: true, phone: true, geoLat: true, geoLng: true, notes: true }),
-  people: personInput
-    .omit({ enteredBy: true })
-    .extend({ phone })
-    .partial({ dateOfBirth: true, gender: true, phone: true, idDocument: true }),
-  visits: visitInput.omit({ enteredBy: true }).partial({ notes: true }),
+  households: householdValues.partial(allBut(householdValues.shape, ['area'])),
+  people: personValues.partial(allBut(personValues.shape, ['householdId', 'fullName'])),
+  visits: visitValues.partial(allBut(visitValues.shape, ['householdId', 'visitedAt', 'outcome'])),
 } as const;
 
 const listBase = {

@@ -24,7 +24,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** docs/adding-a-field.md, steps 1-4, done to `tree` as a person would do them by hand. */
+/** docs/adding-a-field.md, the edits of steps 1-3 and 5, done to `tree` as a person would make them (no screen runs here). */
 function addVillageToHouseholds(tree: string): void {
   editFile(tree, 'src/db/domain-columns.ts', "    notes: text('notes').notNull().default(''),\n    enteredBy: enteredBy(),\n  };\n}\n\nexport function personColumns",
     "    notes: text('notes').notNull().default(''),\n    enteredBy: enteredBy(),\n    village: text('village').notNull().default(''),\n  };\n}\n\nexport function personColumns");
