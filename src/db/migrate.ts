@@ -105,7 +105,6 @@ function markAddedFieldsUnwritten(sqlite: SqliteDatabase, before: Map<SyncedTabl
   sqlite.transaction(() => {
     let added = 0;
     for (const [table, had] of before) {
-      if (!had.has('field_stamps')) continue;
       const columns = getTableColumns(syncedTables[table]) as Record<string, { name: string }>;
       for (const field of stampedFields(table)) {
         if (had.has(columns[field]!.name)) continue;
