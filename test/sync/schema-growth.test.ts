@@ -215,7 +215,11 @@ describe('a synced field added as docs/adding-a-field.md says', () => {
   it('once the server is migrated, the new PC syncs what it held back', async () => {
     await server.stop();
     server = await startServer(copy, serverDb);
-    expect(await newPcs.sync(newPc)).toMatchObject({ pendingTotal: 0, lastError: null, report: { applied: 2 } });
+    expect(await newPcs.sync(newPc)).toMatchObject({ pendingTotal: 0, lastError: null, report: { applied: 2, superseded: 0 } });
+    // What it pulled back is the server's merge: its village, and the old PC's later phone.
+    const held = Object.fromEntries((await newPcs.rows(newPc)).map((row) => [row.id, row]));
+    expect(held[ids.shared]).toMatchObject({ phone: '0244 000 111', village: 'Moree', dirty: false });
+    expect(held[ids.newOnly]).toMatchObject({ village: 'Kasoa', dirty: false });
   });
 
   it('an old PC against the migrated server: pulls and pushes go on, and its edits of other fields never reset the new field', async () => {
