@@ -20,7 +20,8 @@ function rawPullAndApply({ serverFile, clientFile, page: pageSize }: RawCopy): n
   const started = performance.now();
   for (const table of SYNCED_TABLE_NAMES) {
     const columns = (client.prepare(`SELECT name FROM pragma_table_info('${table}')`).pluck().all() as string[]).filter(
-      (c) => c !== 'dirty' && c !== 'server_version',
+      // The client's own bookkeeping, which the server does not have.
+      (c) => c !== 'dirty' && c !== 'server_version' && c !== 'base_stamps',
     );
     const list = columns.map((c) => `"${c}"`).join(', ');
     const page = server.prepare(`SELECT server_version, ${list} FROM "${table}" WHERE server_version > ? ORDER BY server_version LIMIT ${pageSize}`).raw();

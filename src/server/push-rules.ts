@@ -1,7 +1,9 @@
 import type { z } from 'zod';
-import type { SyncedTableName } from '../db/schema';
+import { getTableColumns, is, SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { SYNCED_TABLE_NAMES, syncedTables, type RecordTableName, type SyncedTableName } from '../db/schema';
+import { fieldsAt, SCHEMA_VERSION } from '../protocol/schema-history';
 import { conflictRecord } from '../protocol/conflict-record';
-import { SCHEMA_VERSION } from '../protocol/schema-history';
 import { compactStamps, compareStamps, expandStamps, NEVER_WRITTEN, type Stamp } from '../db/field-stamps';
 import { mergeFields, type Base, type FieldState } from '../protocol/merge';
 import {
@@ -45,6 +47,18 @@ export interface Dialect {
   protocol: ProtocolVersion;
   schema: number;
 }
+
+/** Each table's column defaults by wire key: what a version 1 record that leaves a field out writes. */
+const DEFAULTS = Object.fromEntries(
+  SYNCED_TABLE_NAMES.map((table) => [
+    table,
+    Object.fromEntries(
+      Object.entries(getTableColumns(syncedTables[table]) as Record<string, SQLiteColumn>)
+        .filter(([key, column]) => stampedFields(table).includes(key) && column.hasDefault && !is(column.default, SQL))
+        .map(([key, column]) => [key, column.default]),
+    ),
+  ]),
+) as Record<SyncedTableName, Record<string, unknown>>;
 
 /** What this build speaks. */
 export const CURRENT_DIALECT: Dialect = { protocol: PROTOCOL_VERSION, schema: SCHEMA_VERSION };
@@ -137,11 +151,14 @@ export function classifyPush(changes: PushRequest['changes'], now: number, diale
       return;
     }
     results.push(null);
-    const known = dialect.protocol === 1 ? new Set(Object.keys(record)) : new Set(Object.keys(row));
+    // Version 1 writes whole rows of schema 1: a field it leaves out is written with its default. In
+    // version 2 a field left out is one the sender does not know, and stays as stored.
+    const v1 = dialect.protocol === 1;
+    const known = new Set(v1 ? [...fieldsAt(1)[table as RecordTableName], 'deletedAt'] : Object.keys(row));
     accepted.push({
       index,
       table,
-      row: { ...record, updatedBy: record.updatedBy ?? '', fieldStamps: record.fieldStamps ?? {} },
+      row: { ...(v1 && DEFAULTS[table]), ...record, updatedBy: record.updatedBy ?? '', fieldStamps: record.fieldStamps ?? {} },
       base: parsedBase.data ?? {},
       absent: fields.filter((field) => !known.has(field)),
     });

@@ -71,6 +71,15 @@ describe('push then pull', () => {
     expect(change!.row).toEqual({ ...minimal, address: '', headName: '', phone: '', geoLat: null, geoLng: null, notes: '' });
   });
 
+  it('writes, for a version 1 row that leaves an optional column out, its default over the stored value (pinned: FUZZ_SEED=879788365)', async () => {
+    const h = household({ notes: 'stored' });
+    await push(server(), [{ table: 'households', row: h }]);
+    const { notes: _left, ...later } = { ...h, updatedAt: stamp() };
+    await push(server(), [{ table: 'households', row: later }]);
+    const changes = (await pull(server())).changes;
+    expect(changes.at(-1)!.row).toEqual({ ...later, notes: '' });
+  });
+
   it('pages by cursor with hasMore until the end', async () => {
     const rows = Array.from({ length: 7 }, () => household());
     await push(server(), rows.map((row) => ({ table: 'households', row })));
