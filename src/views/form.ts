@@ -2,19 +2,21 @@ import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, fieldErrors } from './bridge';
 import { humanize } from './format';
+import { useLatestState } from './hooks';
 
 export type FieldErrors = Partial<Record<string, string>>;
 
 /** String state of a form, its inline errors, and a setter per field for `Field`'s onValue. */
 export function useForm<K extends string>(initial: Record<K, string>) {
-  const [values, setValues] = useState(initial);
+  const [values, setValues, current] = useLatestState(initial);
   const [errors, setErrors] = useState<FieldErrors>({});
   const set = (key: K) => (value: string) => {
     setValues((v) => ({ ...v, [key]: value }));
     // Editing a field withdraws its complaint; the core re-checks on save.
     setErrors((e) => (e[key] ? { ...e, [key]: undefined } : e));
   };
-  return { values, setValues, errors, setErrors, set };
+  /** `current()`: the values as typed so far, for a save started before the next render. */
+  return { values, setValues, current, errors, setErrors, set };
 }
 
 /** "Please correct Phone (digits, spaces and + - ( ) only)." in the words of the form's labels. */

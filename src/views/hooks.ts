@@ -88,3 +88,20 @@ export function useNow(ms: number): number {
   }, [ms]);
   return now;
 }
+
+type Update<T> = T | ((previous: T) => T);
+
+/**
+ * useState whose newest value can be read at once, before the next render: a key handler that runs
+ * right after typing (Enter straight after the last character) must see what was typed, not the
+ * value of the last render.
+ */
+export function useLatestState<T>(initial: T): [T, (next: Update<T>) => void, () => T] {
+  const [state, setState] = useState(initial);
+  const latest = useRef(initial);
+  const update = useCallback((next: Update<T>) => {
+    latest.current = typeof next === 'function' ? (next as (previous: T) => T)(latest.current) : next;
+    setState(latest.current);
+  }, []);
+  return [state, update, useCallback(() => latest.current, [])];
+}

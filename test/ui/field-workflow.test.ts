@@ -196,3 +196,18 @@ test('the list finds a household by a person in it, filters and sorts; long text
   await page.getByRole('link', { name: 'Long Text' }).waitFor(SLOW);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(page.viewportSize()!.width);
 });
+
+test('Enter straight after the last keystroke saves what was typed, before the screen has caught up', async () => {
+  await openScreen(page, 'Batch entry');
+  await page.getByLabel('Area').fill('East Ward');
+  const before = Number(await page.getByTestId('batch-count').textContent());
+  // A barcode scanner or a fast typist: the value and Enter arrive in one go, before any re-render.
+  await page.evaluate(() => {
+    const input = document.querySelector<HTMLInputElement>('#entry-headName')!;
+    input.value = 'Typed Then Entered';
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+  });
+  await eventually(async () => expect(Number(await page.getByTestId('batch-count').textContent())).toBe(before + 1), SLOW);
+  await page.getByRole('list', { name: 'Latest saved' }).getByRole('link', { name: 'Typed Then Entered' }).waitFor(SLOW);
+});

@@ -8,7 +8,7 @@ import { ErrorNotice, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { localeDateOrder, parseLocalDate, timeOfDay } from '../format';
 import { useForm, useSave, type FieldErrors } from '../form';
-import { useDebounced, useLoad } from '../hooks';
+import { useDebounced, useLatestState, useLoad } from '../hooks';
 import { householdTitle } from '../records';
 import { href } from '../router';
 
@@ -70,8 +70,8 @@ function fieldLabels(people: PersonRow[]): Record<string, string> {
  * a person row and puts the cursor in its name. Focus goes back to the head of household.
  */
 export function BatchEntryScreen() {
-  const { values, setValues, errors, setErrors, set } = useForm(BLANK);
-  const [people, setPeople] = useState<PersonRow[]>([]);
+  const { values, setValues, current, errors, setErrors, set } = useForm(BLANK);
+  const [people, setPeople, currentPeople] = useLatestState<PersonRow[]>([]);
   const [saved, setSaved] = useState<Saved[]>([]);
   const [total, setTotal] = useState(0);
   const nextKey = useRef(0);
@@ -111,6 +111,9 @@ export function BatchEntryScreen() {
   };
 
   const saveAndNext = () => {
+    // What was typed, even when Enter comes before the last keystroke has been rendered.
+    const values = current();
+    const people = currentPeople();
     const entered = people.filter((p) => !isBlankPerson(p));
     const household = { area: values.area, headName: values.headName, address: values.address, phone: values.phone, notes: values.notes };
     if (entered.length === 0 && !household.headName.trim() && !household.address.trim() && !household.phone.trim() && !household.notes.trim()) {
