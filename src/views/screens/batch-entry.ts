@@ -1,5 +1,5 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { GENDERS, VISIT_OUTCOMES, type Gender, type VisitOutcome } from '../../shared/vocabulary';
 import type { LikelyDuplicate } from '../../ipc/contract';
 import { call } from '../bridge';
@@ -89,7 +89,9 @@ export function BatchEntryScreen() {
   );
   const duplicates = useLoad(() => call('records.likelyDuplicates', JSON.parse(typed)), [typed]);
 
-  useEffect(() => {
+  // Right after the render that adds the row, before the next keystroke: with a plain effect (after
+  // paint) the first letters typed after Alt+P still went to the field that had focus.
+  useLayoutEffect(() => {
     if (focusPerson === null) return;
     form.current?.querySelector<HTMLElement>(`#${personFieldId(focusPerson, 'fullName')}`)?.focus();
     setFocusPerson(null);
