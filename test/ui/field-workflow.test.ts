@@ -211,3 +211,30 @@ test('Enter straight after the last keystroke saves what was typed, before the s
   await eventually(async () => expect(Number(await page.getByTestId('batch-count').textContent())).toBe(before + 1), SLOW);
   await page.getByRole('list', { name: 'Latest saved' }).getByRole('link', { name: 'Typed Then Entered' }).waitFor(SLOW);
 });
+
+test('the household and person forms also save what was typed when the save comes before the screen caught up', async () => {
+  // The value and the form's submit (what Enter does) in one go, before any re-render.
+  const typeAndSubmit = (fields: Record<string, string>, formName: string) =>
+    page.evaluate(
+      ([values, name]) => {
+        for (const [id, value] of Object.entries(values)) {
+          const input = document.getElementById(id) as HTMLInputElement;
+          input.value = value;
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+        }
+        document.querySelector<HTMLFormElement>(`form[aria-label="${name}"]`)!.requestSubmit();
+      },
+      [fields, formName] as const,
+    );
+
+  await openScreen(page, 'Households');
+  await page.getByRole('link', { name: 'New household' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New household' }).waitFor();
+  await typeAndSubmit({ area: 'West Ward', headName: 'Scanned Household' }, 'New household');
+  await page.getByRole('heading', { level: 1, name: 'Scanned Household' }).waitFor(SLOW);
+
+  await page.getByText('Add a person', { exact: true }).click();
+  await typeAndSubmit({ 'person-fullName': 'Scanned Person' }, 'Add a person');
+  await page.getByText('Added Scanned Person.').waitFor(SLOW);
+  await page.locator('section[aria-labelledby="people-title"]').getByRole('cell', { name: 'Scanned Person', exact: true }).waitFor(SLOW);
+});

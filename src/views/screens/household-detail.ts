@@ -197,7 +197,7 @@ function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: s
   const initial = person
     ? { fullName: person.fullName, dateOfBirth: localDate(person.dateOfBirth), gender: person.gender, phone: person.phone, idDocument: person.idDocument }
     : blank;
-  const { values, setValues, errors, setErrors, set } = useForm(initial);
+  const { values, setValues, current, errors, setErrors, set } = useForm(initial);
   const form = useRef<HTMLFormElement>(null);
   const { failure, saved, busy, save, refuse } = useSave(setErrors, { labels: PERSON_LABELS, form });
   const prefix = person ? `person-${person.id}` : 'person';
@@ -207,6 +207,8 @@ function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: s
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    // What was typed, even if Enter came before the render of the last keystroke.
+    const values = current();
     const dateOfBirth = parseLocalDate(values.dateOfBirth);
     if (!dateOfBirth.ok) {
       refuse({ dateOfBirth: dateOfBirth.error });
@@ -256,7 +258,7 @@ const VISIT_LABELS = { visitedDate: 'Date of visit', visitedTime: 'Time', outcom
 function VisitForm({ householdId, visit, onSaved, onCancel }: { householdId: string; visit?: Visit; onSaved: () => void; onCancel?: () => void }) {
   const now = Date.now();
   const at = visit?.visitedAt ?? now;
-  const { values, setValues, errors, setErrors, set } = useForm({
+  const { values, setValues, current, errors, setErrors, set } = useForm({
     visitedDate: localDate(isoDay(at)),
     visitedTime: localTime(at),
     outcome: (visit?.outcome ?? VISIT_OUTCOMES[0]) as string,
@@ -275,6 +277,8 @@ function VisitForm({ householdId, visit, onSaved, onCancel }: { householdId: str
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    // What was typed, even if Enter came before the render of the last keystroke.
+    const values = current();
     const visitedAt = parseLocalDateTime(values.visitedDate, values.visitedTime);
     if (!visitedAt.ok) {
       refuse(/time/.test(visitedAt.error) ? { visitedTime: visitedAt.error } : { visitedDate: visitedAt.error });

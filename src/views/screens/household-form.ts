@@ -35,12 +35,14 @@ export function HouseholdFormScreen({ id }: { id?: string }) {
 }
 
 function HouseholdForm({ row }: { row?: Household }) {
-  const { values, errors, setErrors, set } = useForm(formValues(row));
+  const { values, current, errors, setErrors, set } = useForm(formValues(row));
   const form = useRef<HTMLFormElement>(null);
   const { failure, busy, save, refuse } = useSave(setErrors, { labels: LABELS, form });
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    // What was typed, even if Enter came before the render of the last keystroke.
+    const values = current();
     const notNumbers = (['geoLat', 'geoLng'] as const).filter((key) => Number.isNaN(optionalNumber(values[key])));
     if (notNumbers.length > 0) {
       refuse(Object.fromEntries(notNumbers.map((key) => [key, 'a number, e.g. 9.0765'])));
