@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { formatTable, type Bench, type BenchFigure } from './figures';
 
 /**
  * Runs every `bench/*.bench.ts` (or those named on the command line) and prints one table.
- * Usage: npm run bench [-- name-fragment ...]
+ * Usage: npm run bench [-- name-fragment ...] [--url postgres://...]
+ * Options are read by the benches that take them (`--url`: server-pg's database).
  */
 async function main() {
-  const filters = process.argv.slice(2);
+  const filters = parseArgs({ options: { url: { type: 'string' } }, allowPositionals: true }).positionals;
   const files = fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.bench.ts'))

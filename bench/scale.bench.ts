@@ -6,7 +6,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchFigure } from './figures';
 import type { InitialSyncFigures } from './initial-sync-process';
-import { seedServer, spawnServer } from './sync-fixtures';
+import { spawnServerProcess } from '../test/support/server-process';
+import { seedServer } from './sync-fixtures';
 
 /**
  * An initial sync of LARGE rows (default 1,000,000) against one of SMALL rows (100,000), each into an
@@ -28,7 +29,7 @@ async function measure(rows: number, dir: string): Promise<InitialSyncFigures> {
   const apiKey = crypto.randomBytes(32).toString('hex');
   const serverFile = path.join(dir, `server-${rows}.db`);
   seedServer(serverFile, rows);
-  const server = await spawnServer(serverFile, apiKey, dir);
+  const server = await spawnServerProcess({ db: serverFile, apiKey, cwd: dir });
   try {
     const figures = await initialSync(server.url, apiKey, path.join(dir, `client-${rows}.db`));
     if (figures.pulled !== rows) throw new Error(`pulled ${figures.pulled} of ${rows} rows`);

@@ -12,7 +12,8 @@ import { preparePullWorker } from '../src/sync/pull-in-worker';
 import { workerScript } from '../src/worker-script';
 import { median, type BenchFigure } from './figures';
 import type { RawCopy } from './raw-copy-thread';
-import { seedServer, spawnServer } from './sync-fixtures';
+import { spawnServerProcess } from '../test/support/server-process';
+import { seedServer } from './sync-fixtures';
 
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
@@ -129,7 +130,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
   const apiKey = crypto.randomBytes(32).toString('hex');
   const serverFile = path.join(dir, 'server.db');
   seedServer(serverFile, ROWS);
-  const server = await spawnServer(serverFile, apiKey, dir);
+  const server = await spawnServerProcess({ db: serverFile, apiKey, cwd: dir });
   const figures: BenchFigure[] = [];
   const bench = 'sync-client';
   try {

@@ -1,15 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { LIMITS, type PushRequest } from '../src/protocol/wire';
 import { openSqliteSyncStorage } from '../src/server';
 
-/** What the sync benches share: a server file seeded with realistic rows, served by its own process. */
+/** What the sync benches share: a server file seeded with realistic rows. */
 
 const OTHER_PC = 'e'.repeat(64);
 
 /** A realistic mix: one household per 5 rows, then 2 people and 2 visits for it. */
-function seedChanges(from: number, count: number, base: number): PushRequest['changes'] {
+export function seedChanges(from: number, count: number, base: number): PushRequest['changes'] {
   const changes: PushRequest['changes'] = [];
   let householdId = '';
   for (let i = from; i < from + count; i++) {
@@ -35,39 +33,4 @@ export function seedServer(serverFile: string, rows: number): void {
   const base = Date.now() - 3_600_000;
   for (let i = 0; i < rows; i += LIMITS.pushRows) storage.applyPush(OTHER_PC, seedChanges(i, Math.min(LIMITS.pushRows, rows - i), base));
   storage.close();
-}
-
-export interface SpawnedServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** The server in its own process, as in production: its work must not count as the client's. */
-export async function spawnServer(dbFile: string, apiKey: string, cwd: string): Promise<SpawnedServer> {
-  const child: ChildProcess = spawn(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(__dirname, '../src/server/cli.ts')], {
-    cwd,
-    env: { ...process.env, SYNC_API_KEY: apiKey, SYNC_SERVER_DB: dbFile, SYNC_SERVER_PORT: '0', SYNC_SERVER_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 30_000);
-    child.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
