@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const CONFIGS = ['drizzle.config.ts', 'drizzle.server.config.ts'];
+const CONFIGS = ['drizzle.config.ts', 'drizzle.server.config.ts', 'drizzle.server-pg.config.ts'];
 // The package exports no paths; its bin is where npm installed it.
 const drizzleKit = path.resolve(import.meta.dirname, '../node_modules/drizzle-kit/bin.cjs');
 const extra = process.argv.slice(2);

@@ -61,7 +61,10 @@ export const serverEnvSchema = z.object({
   SYNC_API_KEY: z.string({ error: 'required: expected 64 hexadecimal characters (0-9, a-f)' }).pipe(apiKey),
   SYNC_SERVER_PORT: z.preprocess(emptyAsUndefined, integer(0, 65535).default(8787)),
   SYNC_SERVER_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  /** A SQLite file, or a postgres:// (postgresql://) URL: PostgreSQL, shared by any number of server processes. */
   SYNC_SERVER_DB: z.preprocess(emptyAsUndefined, z.string().default(path.join('data', 'sync-server.db'))),
+  /** Connections each server process keeps to PostgreSQL (unused with SQLite). */
+  SYNC_SERVER_DB_POOL: z.preprocess(emptyAsUndefined, integer(1, 1000).default(10)),
   /** PEM files: with both, the server speaks https itself; without, http (loopback, or behind a TLS proxy). */
   SYNC_SERVER_TLS_CERT: optional(z.string()),
   SYNC_SERVER_TLS_KEY: optional(z.string()),

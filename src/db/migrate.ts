@@ -14,7 +14,7 @@ import { SYNCED_TABLE_NAMES, syncedTables, type SyncedTableName } from './schema
  * app root (inside app.asar when packaged) when bundled into `dist/main.js`, where a fixed relative
  * path would point one folder above the app.
  */
-export function findMigrations(set: 'local' | 'server', from: string): string {
+export function findMigrations(set: 'local' | 'server' | 'server-pg', from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'migrations', set);
     if (fs.existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
@@ -68,7 +68,7 @@ function readJournal(folder: string): JournalEntry[] {
   return journal.entries;
 }
 
-function appliedMigrationTimes(sqlite: SqliteDatabase): number[] {
+export function appliedMigrationTimes(sqlite: SqliteDatabase): number[] {
   const exists = sqlite
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
     .get();

@@ -4,10 +4,15 @@ import path from 'node:path';
 import { ConfigError, loadServerConfig } from '../config/env';
 import { asStorageFault } from '../db/storage-fault';
 import { startSyncServer } from './index';
+import { isPostgresUrl, openServerStorage } from './open-storage';
+import { connectPostgres, describeDatabase, migratePostgres } from './postgres-connection';
+import { SERVER_PG_MIGRATIONS } from './postgres-storage';
+import { openSqliteSyncStorage } from './sqlite-storage';
 
 /**
  * `npm run server`: runs the sync server from env / `.env`.
  * `npm run server -- --init [--force]`: writes `.env` in the working folder with a fresh random key.
+ * `npm run server -- --migrate`: migrates the database SYNC_SERVER_DB names, then exits.
  */
 
 function init(folder: string, force: boolean): number {
@@ -33,26 +38,54 @@ function readPem(variable: string, file: string): Buffer {
   }
 }
 
-async function serve(): Promise<void> {
-  let config;
+function loadConfig() {
   try {
-    config = loadServerConfig([process.cwd()]);
+    return loadServerConfig([process.cwd()]);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`${error.message}\nThe sync server needs SYNC_API_KEY; run "npm run server -- --init" to create one.`);
     process.exit(1);
   }
-  const dbFile = path.resolve(config.SYNC_SERVER_DB);
+}
+
+/** SYNC_SERVER_DB: a PostgreSQL URL as it is, a SQLite file resolved from the working folder. */
+function databaseOf(config: ReturnType<typeof loadConfig>): string {
+  return isPostgresUrl(config.SYNC_SERVER_DB) ? config.SYNC_SERVER_DB : path.resolve(config.SYNC_SERVER_DB);
+}
+
+async function migrate(): Promise<void> {
+  const config = loadConfig();
+  const database = databaseOf(config);
+  if (!isPostgresUrl(database)) {
+    const storage = openSqliteSyncStorage({ file: database });
+    const { schemaVersion } = storage.status().storage;
+    storage.close();
+    console.log(`${database}: migrated, schema ${schemaVersion}`);
+    return;
+  }
+  const connection = connectPostgres(database, { poolSize: 1 });
+  try {
+    const { applied, schemaVersion } = await migratePostgres(connection, SERVER_PG_MIGRATIONS);
+    console.log(`${describeDatabase(database)}: ${applied === 0 ? 'already up to date' : `${applied} migration(s) applied`}, schema ${schemaVersion}`);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = loadConfig();
+  const database = databaseOf(config);
+  const storage = await openServerStorage(database, { poolSize: config.SYNC_SERVER_DB_POOL }).catch((error: unknown) => {
+    throw asStorageFault(error, database) ?? error;
+  });
   const server = await startSyncServer({
     apiKey: config.SYNC_API_KEY,
-    dbFile,
+    storage,
     port: config.SYNC_SERVER_PORT,
     host: config.SYNC_SERVER_HOST,
     ...(config.SYNC_SERVER_TLS_CERT &&
       config.SYNC_SERVER_TLS_KEY && { tls: { cert: readPem('SYNC_SERVER_TLS_CERT', config.SYNC_SERVER_TLS_CERT), key: readPem('SYNC_SERVER_TLS_KEY', config.SYNC_SERVER_TLS_KEY) } }),
     connections: { maxConnections: config.SYNC_SERVER_MAX_CONNECTIONS, idleMs: config.SYNC_SERVER_IDLE_TIMEOUT_MS },
-  }).catch((error: unknown) => {
-    throw asStorageFault(error, dbFile) ?? error;
   });
   const host = config.SYNC_SERVER_HOST.includes(':') ? `[${config.SYNC_SERVER_HOST}]` : config.SYNC_SERVER_HOST;
   console.log(`listening on ${new URL(server.url).protocol}//${host}:${server.port}`);
@@ -79,6 +112,11 @@ async function serve(): Promise<void> {
 const args = process.argv.slice(2);
 if (args.includes('--init')) {
   process.exitCode = init(process.cwd(), args.includes('--force'));
+} else if (args.includes('--migrate')) {
+  migrate().catch((error: unknown) => {
+    console.error('sync server migration failed:', error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
 } else {
   serve().catch((error: unknown) => {
     console.error('sync server failed to start:', error instanceof Error ? error.message : error);

@@ -4,15 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { buildSyncApp } from './app';
 import { DEFAULT_CONNECTION_LIMITS, guardConnections, type ConnectionLimits } from './connection-guard';
 import { openSqliteSyncStorage, type SqliteSyncStorage } from './sqlite-storage';
+import type { SyncStorage } from './storage';
 
-export type { SyncStorage, MaybePromise, PullPage, ServerStatus, MachineStatus, TableStatus } from './storage';
+export type { SyncStorage, MaybePromise, PullPage, ServerStatus, MachineStatus, TableStatus, StorageStatus } from './storage';
 export { openSqliteSyncStorage, SqliteSyncStorage, SERVER_MIGRATIONS } from './sqlite-storage';
+export { PostgresSyncStorage, SERVER_PG_MIGRATIONS } from './postgres-storage';
+export { openServerStorage, isPostgresUrl } from './open-storage';
 export { buildSyncApp, pullBody } from './app';
 
 export interface SyncServerOptions {
   apiKey: string;
-  /** SQLite file; created and migrated when needed. */
-  dbFile: string;
   /** 0 or absent: any free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -25,13 +26,16 @@ export interface SyncServerOptions {
   connections?: Partial<ConnectionLimits>;
 }
 
-export interface RunningSyncServer {
+/** Where the server keeps its data: a SQLite file (created and migrated when needed), or a storage already open. */
+type StorageChoice<S extends SyncStorage> = { dbFile: string; storage?: never } | { storage: S; dbFile?: never };
+
+export interface RunningSyncServer<S extends SyncStorage = SqliteSyncStorage> {
   /** http(s)://HOST:PORT, no trailing slash. */
   url: string;
   port: number;
-  /** The server's SQLite storage (synchronous): tests seed and inspect the server through it. */
-  storage: SqliteSyncStorage;
-  /** Stops accepting, finishes requests in flight, then closes the database. */
+  /** The server's storage (SQLite's is synchronous): tests seed and inspect the server through it. */
+  storage: S;
+  /** Stops accepting, finishes requests in flight, then closes the storage. */
   close(): Promise<void>;
 }
 
@@ -40,10 +44,12 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSyncServer(options: SyncServerOptions): Promise<RunningSyncServer> {
+export async function startSyncServer(options: SyncServerOptions & { dbFile: string }): Promise<RunningSyncServer<SqliteSyncStorage>>;
+export async function startSyncServer<S extends SyncStorage>(options: SyncServerOptions & { storage: S }): Promise<RunningSyncServer<S>>;
+export async function startSyncServer<S extends SyncStorage>(options: SyncServerOptions & StorageChoice<S>): Promise<RunningSyncServer<S>> {
   const now = options.now ?? Date.now;
   const host = options.host ?? '127.0.0.1';
-  const storage = openSqliteSyncStorage({ file: options.dbFile, now });
+  const storage = (options.storage ?? openSqliteSyncStorage({ file: options.dbFile!, now })) as S;
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.connections };
   const app = buildSyncApp({
     apiKey: options.apiKey,
@@ -64,7 +70,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<Runni
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (error) {
-    storage.close();
+    await storage.close();
     throw error;
   }
   const port = (app.server.address() as AddressInfo).port;
@@ -73,7 +79,7 @@ export async function startSyncServer(options: SyncServerOptions): Promise<Runni
     port,
     storage,
     close() {
-      closing ??= app.close().then(() => storage.close());
+      closing ??= app.close().then(async () => storage.close());
       return closing;
     },
   };

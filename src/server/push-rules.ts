@@ -201,6 +201,60 @@ export function decidePush(change: AcceptedChange, stored: WireRecord | undefine
   return { write: withStamps(stored, merge.state.values, merge.state.stamps), status: 'applied', conflicts };
 }
 
+/** A record as stored, and the version it was stored under. */
+export interface StoredRecord {
+  record: WireRecord;
+  version: number;
+}
+
+/** A write a push makes, under the version it takes. */
+export interface PlannedWrite {
+  table: SyncedTableName;
+  row: WireRecord;
+  version: number;
+}
+
+export interface PushPlan {
+  /** In version order; each version above the one before. */
+  writes: PlannedWrite[];
+  /** The last version the plan hands out (`lastVersion` when it writes nothing). */
+  version: number;
+  /** Records written (conflict records aside): the registry's rowsPushed. */
+  stored: number;
+}
+
+/**
+ * Decides every accepted change against what is stored (read under the push's lock, so nothing
+ * changes it meanwhile), filling its slot in `results`, and hands out versions from `lastVersion`:
+ * the record first, then the conflicts it recorded. Changes of one push never touch the same row
+ * (a record sent twice is refused), so each is decided against the stored state alone.
+ */
+export function planPush(
+  accepted: readonly AcceptedChange[],
+  results: (PushResult | null)[],
+  storedRecord: (table: SyncedTableName, id: string) => StoredRecord | undefined,
+  decidedBy: string,
+  now: number,
+  lastVersion: number,
+): PushPlan {
+  const writes: PlannedWrite[] = [];
+  let version = lastVersion;
+  let stored = 0;
+  const write = (table: SyncedTableName, row: WireRecord) => writes.push({ table, row, version: ++version });
+  for (const change of accepted) {
+    const { index, table, row } = change;
+    const current = storedRecord(table, row.id);
+    const decision = decidePush(change, current?.record, decidedBy, now);
+    if (decision.write) {
+      write(table, decision.write);
+      stored += 1;
+    }
+    for (const conflict of decision.conflicts) write('conflicts', conflict);
+    results[index] = { table, id: row.id, status: decision.status, version: decision.write ? version : current!.version };
+  }
+  return { writes, version, stored };
+}
+
 function withStamps(identity: WireRecord, values: Record<string, unknown>, stamps: Record<string, Stamp>): WireRecord {
   return { ...values, ...compactStamps(stamps), id: identity.id, createdAt: identity.createdAt, deletedAt: (values.deletedAt as number | null) ?? null };
 }

@@ -2,11 +2,11 @@ import { eq, is, sql, SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
-import { findMigrations, migrateDatabase } from '../db/migrate';
-import { RECORD_TABLE_NAMES, SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
+import { appliedMigrationTimes, findMigrations, migrateDatabase } from '../db/migrate';
+import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import type { PushRequest, PushResult, WireRecord } from '../protocol/wire';
-import { fieldsAt } from '../protocol/schema-history';
-import { classifyPush, CURRENT_DIALECT, decidePush, type Dialect } from './push-rules';
+import { pulledFields } from './pulled-fields';
+import { classifyPush, CURRENT_DIALECT, planPush, type Dialect, type StoredRecord } from './push-rules';
 import * as schema from './schema';
 import type { PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
@@ -93,12 +93,9 @@ function recordJson(columns: readonly ColumnCodec[]): string {
   return `json_object(${columns.map((c) => `'${c.key}', ${c.served}`).join(', ')})`;
 }
 
-/** Which tables and columns a pull in `protocol` serves (v1: the record tables, schema 1's fields). */
 function servedColumns(statements: TableStatements, protocol: Dialect['protocol']): ColumnCodec[] | null {
-  if (protocol === 2) return statements.columns;
-  if (!(RECORD_TABLE_NAMES as readonly string[]).includes(statements.name)) return null;
-  const v1 = new Set<string>([...fieldsAt(1)[statements.name as (typeof RECORD_TABLE_NAMES)[number]], 'id', 'createdAt', 'updatedAt', 'machineId', 'deletedAt']);
-  return statements.columns.filter((c) => v1.has(c.key));
+  const keys = pulledFields(statements.name, statements.columns.map((c) => c.key), protocol);
+  return keys && statements.columns.filter((c) => keys.includes(c.key));
 }
 
 /** A page as SQLite joins it: its versions (`1,2,5`) and changes (a JSON array), both null when empty. */
@@ -210,6 +207,7 @@ export interface SqliteSyncStorageOptions {
 }
 
 export class SqliteSyncStorage implements SyncStorage {
+  readonly engine = 'sqlite';
   private readonly tables: Record<SyncedTableName, TableStatements>;
   private readonly bookkeeping: ReturnType<typeof bookkeepingStatements>;
   private readonly pages: Record<Dialect['protocol'], PageStatements>;
@@ -245,25 +243,16 @@ export class SqliteSyncStorage implements SyncStorage {
   private apply(machineId: string, changes: PushRequest['changes'], dialect: Dialect) {
     const now = this.now();
     const { results, accepted } = classifyPush(changes, now, dialect);
-    let version = this.lastVersion();
-    let stored = 0;
-    const write = (table: SyncedTableName, row: WireRecord) => {
-      version += 1;
-      this.tables[table].upsert.run(this.tables[table].values(row, version));
-    };
-    for (const change of accepted) {
-      const { index, table, row } = change;
-      const current = this.tables[table].current.get(row.id);
-      const decision = decidePush(change, current && (JSON.parse(current.record) as WireRecord), machineId, now);
-      if (decision.write) {
-        write(table, decision.write);
-        stored += 1;
-      }
-      for (const conflict of decision.conflicts) write('conflicts', conflict);
-      results[index] = { table, id: row.id, status: decision.status, version: decision.write ? version : current!.version };
-    }
-    if (version !== this.lastVersion()) this.bookkeeping.writeCounter.run({ version });
-    return { results: results as PushResult[], stored, now };
+    const lastVersion = this.lastVersion();
+    const plan = planPush(accepted, results, (table, id) => this.storedRecord(table, id), machineId, now, lastVersion);
+    for (const { table, row, version } of plan.writes) this.tables[table].upsert.run(this.tables[table].values(row, version));
+    if (plan.version !== lastVersion) this.bookkeeping.writeCounter.run({ version: plan.version });
+    return { results: results as PushResult[], stored: plan.stored, now };
+  }
+
+  private storedRecord(table: SyncedTableName, id: string): StoredRecord | undefined {
+    const current = this.tables[table].current.get(id);
+    return current && { record: JSON.parse(current.record) as WireRecord, version: current.version };
   }
 
   pull(since: number, limit: number, protocol: Dialect['protocol'] = 2): PullPage {
@@ -307,7 +296,12 @@ export class SqliteSyncStorage implements SyncStorage {
       SyncedTableName,
       TableStatus
     >;
-    return { version: this.lastVersion(), tables, machines: this.bookkeeping.listMachines.all() };
+    return {
+      version: this.lastVersion(),
+      tables,
+      machines: this.bookkeeping.listMachines.all(),
+      storage: { engine: this.engine, schemaVersion: appliedMigrationTimes(this.sqlite).length },
+    };
   }
 
   close(): void {

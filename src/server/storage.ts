@@ -54,9 +54,17 @@ export interface TableStatus {
   deleted: number;
 }
 
+/** Which database the server keeps its data in, and how far it is migrated. */
+export interface StorageStatus {
+  engine: 'sqlite' | 'postgresql';
+  /** Migrations applied to its database (migrations/server or migrations/server-pg). */
+  schemaVersion: number;
+}
+
 export interface ServerStatus {
   /** The last version handed out (0 on an empty server). */
   version: number;
   tables: Record<SyncedTableName, TableStatus>;
   machines: MachineStatus[];
+  storage: StorageStatus;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { tempDir } from '../support/temp';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CONFIGS = fs.readdirSync(ROOT).filter((f) => /^drizzle(\.[a-z]+)?\.config\.ts$/.test(f));
+const CONFIGS = fs.readdirSync(ROOT).filter((f) => /^drizzle(\.[a-z-]+)?\.config\.ts$/.test(f));
 
 function listFiles(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
-import { openSqlite } from '../../src/db/connection';
-import { SYNCED_TABLE_NAMES } from '../../src/db/schema';
 import { HEADERS, PATHS, type PullResponse, type PushResponse } from '../../src/protocol/wire';
 
 /** A client's-eye view of the sync server: real HTTP over loopback, as the sync engine speaks it. */
@@ -156,33 +154,4 @@ export function visit(householdId: string, overrides: Partial<TestRecord> = {}):
 
 // ---- server state ----
 
-export interface Dump {
-  tables: Record<string, Record<string, unknown>[]>;
-  counter: unknown[];
-  machines: unknown[];
-}
-
-/** Reads the server database's full contents through a second connection to the file. */
-export function openDumper(dbFile: string): { dump(): Dump; close(): void } {
-  const sqlite = openSqlite(dbFile, { readonly: true });
-  const tables = SYNCED_TABLE_NAMES.map((t) => [t, sqlite.prepare(`SELECT * FROM "${t}" ORDER BY id`)] as const);
-  const counter = sqlite.prepare('SELECT * FROM version_counter');
-  const machines = sqlite.prepare('SELECT * FROM machines ORDER BY machine_id');
-  const read = sqlite.transaction(
-    (): Dump => ({
-      tables: Object.fromEntries(tables.map(([t, select]) => [t, select.all() as Record<string, unknown>[]])),
-      counter: counter.all(),
-      machines: machines.all(),
-    }),
-  );
-  return { dump: () => read(), close: () => sqlite.close() };
-}
-
-export function dump(dbFile: string): Dump {
-  const dumper = openDumper(dbFile);
-  try {
-    return dumper.dump();
-  } finally {
-    dumper.close();
-  }
-}
+export { dumpSqlite as dump, openDumper, type Dump } from '../support/test-databases';

@@ -5,7 +5,7 @@ import { tempDir } from './temp';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** What building, migrating and running the app and the server needs; node_modules is linked, not copied. */
-const PROJECT_FILES = ['src', 'migrations', 'scripts', 'drizzle.config.ts', 'drizzle.server.config.ts', 'tsconfig.json', 'package.json'];
+const PROJECT_FILES = ['src', 'migrations', 'scripts', 'drizzle.config.ts', 'drizzle.server.config.ts', 'drizzle.server-pg.config.ts', 'tsconfig.json', 'package.json'];
 
 /** A copy of this project's sources in a fresh temp folder, to change its schema without touching this tree. */
 export function copyProject(): string {

@@ -1,42 +1,56 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { startSyncServer, type RunningSyncServer } from '../../src/server';
-import { tempDir } from './temp';
+import { startSyncServer, type RunningSyncServer, type SqliteSyncStorage, type SyncStorage } from '../../src/server';
+import { testDatabase, type Dump, type StorageKind } from './test-databases';
 
 export interface TestServerOptions {
   /** The server clock (ms). */
   now?: () => number;
   apiKey?: string;
+  /** Default sqlite. */
+  storage?: StorageKind;
 }
 
-export interface TestServer {
+export interface TestServer<S extends SyncStorage = SqliteSyncStorage> {
   /** The running server; replaced by restart(). */
-  readonly server: RunningSyncServer;
+  readonly server: RunningSyncServer<S>;
   readonly apiKey: string;
-  readonly dbFile: string;
+  readonly storageKind: StorageKind;
+  /** SQLite only: the database file. */
+  readonly dbFile?: string;
   readonly url: string;
-  /** Closes the server and starts it again on the same port and database file. */
-  restart(): Promise<RunningSyncServer>;
+  /** The database's full contents. */
+  dump(): Promise<Dump>;
+  /** Closes the server and starts it again on the same port and database. */
+  restart(): Promise<RunningSyncServer<S>>;
+  /** Stops the server and removes its database. */
   close(): Promise<void>;
 }
 
-/** A real sync server on a loopback port with a fresh SQLite file (removed after the test file). */
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+/** A real sync server on a loopback port with a fresh database of the kind asked for (SQLite by default). */
+export async function startTestServer(options?: TestServerOptions & { storage?: 'sqlite' }): Promise<TestServer>;
+export async function startTestServer(options: TestServerOptions): Promise<TestServer<SyncStorage>>;
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer<SyncStorage>> {
   const apiKey = options.apiKey ?? crypto.randomBytes(32).toString('hex');
-  const dbFile = path.join(tempDir('blos-sync-server-'), 'server.db');
-  let server = await startSyncServer({ apiKey, dbFile, now: options.now });
+  const database = testDatabase(options.storage ?? 'sqlite');
+  const start = async (port?: number) => startSyncServer({ apiKey, storage: await database.open({ now: options.now }), port, now: options.now });
+  let server = await start();
   return {
     get server() {
       return server;
     },
     apiKey,
-    dbFile,
+    storageKind: database.kind,
+    dbFile: database.dbFile,
     url: server.url,
+    dump: () => database.dump(),
     async restart() {
       await server.close();
-      server = await startSyncServer({ apiKey, dbFile, port: server.port, now: options.now });
+      server = await start(server.port);
       return server;
     },
-    close: () => server.close(),
+    async close() {
+      await server.close();
+      await database.drop();
+    },
   };
 }
