@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, exists, gt, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
@@ -277,15 +277,12 @@ export class SyncedRepository<T extends SyncedTableName> {
     const unsearched = { ...query, search: words ? undefined : query.search };
     if (words && words.length > 0 && !query.sort) return this.searchPage(words, unsearched, limit);
     let where = and(...this.conditions(unsearched));
-    let matches: number;
+    let matches: number | null = null;
     if (words) {
       // Sorted search results: the newest SEARCH_COUNT_LIMIT matching households, in the order asked for.
       const ids = words.length === 0 ? [] : [...this.searchHits(words, unsearched, SEARCH_COUNT_LIMIT + 1)].map((hit) => hit.id);
       matches = ids.length;
       where = and(where, inArray(this.table.id, sql`(select value from json_each(${JSON.stringify(ids.slice(0, SEARCH_COUNT_LIMIT))}))`));
-    } else {
-      const counted = this.ctx.db.select({ one: sql`1` }).from(this.table).where(where).limit(COUNT_LIMIT + 1).as('counted');
-      matches = this.ctx.db.select({ n: count() }).from(counted).get()?.n ?? 0;
     }
 
     // Default order: UUID v7 ids sort by creation time, newest first.
@@ -310,6 +307,12 @@ export class SyncedRepository<T extends SyncedTableName> {
       .all() as SyncedRow<T>[];
     const hasMore = items.length > limit;
     if (hasMore) items.pop();
+    // A first page with room to spare holds every match: no second pass over rare matches to count them.
+    if (matches === null && !query.after && !hasMore) matches = items.length;
+    if (matches === null) {
+      const counted = this.ctx.db.select({ one: sql`1` }).from(this.table).where(where).limit(COUNT_LIMIT + 1).as('counted');
+      matches = this.ctx.db.select({ n: count() }).from(counted).get()?.n ?? 0;
+    }
     const last = items.at(-1) as Record<string, unknown> | undefined;
     const nextAfter = !hasMore || !last ? null : query.sort ? encodeCursor(last[query.sort.by], String(last.id)) : String(last.id);
     const limitOfCount = words ? SEARCH_COUNT_LIMIT : COUNT_LIMIT;
@@ -345,15 +348,57 @@ export class SyncedRepository<T extends SyncedTableName> {
   }
 
   /**
+   * The ids of every row matching `query` (search, filters, visits; never sorted), newest first,
+   * `size` at a time and uncounted: an export reads 100,000 of them a chunk at a time, and no
+   * statement stays open between chunks, so other calls run on the connection in between.
+   */
+  *matchingIds(query: Omit<ListQuery, 'sort' | 'limit' | 'after'>, size: number): Generator<string[]> {
+    const words = this.spec.fullText && query.search?.trim() ? fullTextWords(query.search) : null;
+    if (words) {
+      let belowSeq = Infinity;
+      while (words.length > 0) {
+        const hits = [...this.searchHits(words, { ...query, search: undefined }, size, belowSeq)];
+        if (hits.length > 0) yield hits.map((hit) => hit.id);
+        if (hits.length < size) return;
+        belowSeq = hits.at(-1)!.seq;
+      }
+      return;
+    }
+    const where = and(...this.conditions(query));
+    let after: string | null = null;
+    for (;;) {
+      const rows = this.ctx.db
+        .select({ id: this.table.id })
+        .from(this.table as typeof schema.households)
+        .where(after === null ? where : and(where, lt(this.table.id, after)))
+        .orderBy(desc(this.table.id))
+        .limit(size)
+        .all();
+      if (rows.length > 0) yield rows.map((row) => row.id);
+      if (rows.length < size) return;
+      after = rows.at(-1)!.id;
+    }
+  }
+
+  /** The rows of `ids`, in that order (ids of rows that are gone are left out). */
+  getMany(ids: readonly string[]): SyncedRow<T>[] {
+    if (ids.length === 0) return [];
+    const rows = this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, [...ids])).all() as SyncedRow<T>[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /**
    * The live households matching every word (in one document: the household's own, or one of its
    * people's, which carries the household's fields too) and the other conditions, newest first,
    * each once, lazily: the caller stops reading when it has enough.
    */
-  private *searchHits(words: string[], rest: ListQuery, max = Infinity): Generator<SearchHit> {
+  private *searchHits(words: string[], rest: ListQuery, max = Infinity, belowSeq = Infinity): Generator<SearchHit> {
     // CROSS JOIN keeps the index as the outer loop, read in descending document order.
+    const below = Number.isFinite(belowSeq) ? sql`record_search.rowid < ${sql.raw(String(belowSeq * DOC_SLOT))}` : sql`1`;
     const query = dialect.sqlToQuery(sql`select record_search.rowid / ${SLOT_SQL} as seq, record_search.household_id as id
       from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
-      where record_search match ${words.join(' ')} and ${and(sql`1`, ...this.conditions(rest))}
+      where record_search match ${words.join(' ')} and ${below} and ${and(sql`1`, ...this.conditions(rest, 'per household'))}
       order by record_search.rowid desc`);
     let lastSeq: number | null = null;
     let found = 0;
@@ -389,7 +434,13 @@ export class SyncedRepository<T extends SyncedTableName> {
     return [...found].map(([id, reason]) => ({ row: byId.get(id)!, reason }));
   }
 
-  private conditions(query: ListQuery): (SQL | undefined)[] {
+  /**
+   * `visitsChecked`: how the visit filter is applied. 'gathered' collects the matching visits'
+   * households once (the list walks households in id order and probes that set); 'per household'
+   * looks up each candidate's visits, for a search, whose index documents are the outer loop (with
+   * a gathered set there, SQLite seeks every household in the set for every document).
+   */
+  private conditions(query: ListQuery, visitsChecked: 'gathered' | 'per household' = 'gathered'): (SQL | undefined)[] {
     const conditions: (SQL | undefined)[] = [];
     if (!query.includeDeleted) conditions.push(isNull(this.table.deletedAt));
     for (const [key, value] of Object.entries(query.filters ?? {})) {
@@ -397,7 +448,7 @@ export class SyncedRepository<T extends SyncedTableName> {
       if (!column) throw new Error(`${this.name} cannot be filtered by "${key}"`);
       conditions.push(eq(column, value));
     }
-    if (query.visited) conditions.push(this.visitedCondition(query.visited));
+    if (query.visited) conditions.push(this.visitedCondition(query.visited, visitsChecked));
     const search = query.search?.trim();
     if (search) {
       const pattern = likePattern(search);
@@ -406,16 +457,18 @@ export class SyncedRepository<T extends SyncedTableName> {
     return conditions;
   }
 
-  private visitedCondition(visited: VisitedFilter): SQL {
+  private visitedCondition(visited: VisitedFilter, visitsChecked: 'gathered' | 'per household'): SQL {
     if (this.name !== 'households') throw new Error(`${this.name} cannot be filtered by visits`);
     const { visits } = schema;
-    // Not correlated: the matching visits' households are gathered once, not looked up per household.
     const matching = and(
       isNull(visits.deletedAt),
       visited.outcome !== undefined ? eq(visits.outcome, visited.outcome as never) : undefined,
       visited.from !== undefined ? gte(visits.visitedAt, visited.from) : undefined,
       visited.to !== undefined ? lte(visits.visitedAt, visited.to) : undefined,
     );
+    if (visitsChecked === 'per household') {
+      return exists(this.ctx.db.select({ one: sql`1` }).from(visits).where(and(eq(visits.householdId, this.table.id), matching)));
+    }
     return inArray(this.table.id, this.ctx.db.select({ id: visits.householdId }).from(visits).where(matching));
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ACCOUNT_ROLES } from '../shared/vocabulary';
 import { conflictColumns, householdColumns, personColumns, visitColumns } from './domain-columns';
@@ -5,20 +6,26 @@ import { syncedTable } from './synced-table';
 
 // ---- Synced tables (replicated through the sync server) ----
 
-// (column, id) indexes serve the households list sorted by that column, with id as the keyset tiebreak.
+// (column, id) indexes serve the households list sorted by that column, with id as the keyset tiebreak;
+// (area, entered_by, id) the list filtered by both, newest first.
 export const households = syncedTable('households', householdColumns(), (t) => [
   index('households_area_idx').on(t.area, t.id),
   index('households_head_name_idx').on(t.headName, t.id),
   index('households_entered_by_idx').on(t.enteredBy, t.id),
+  index('households_area_entered_by_idx').on(t.area, t.enteredBy, t.id).where(sql`${t.deletedAt} IS NULL`),
 ]);
 
 export const people = syncedTable('people', personColumns(() => households.id), (t) => [
   index('people_household_idx').on(t.householdId),
 ]);
 
+// The households list's visit filter (outcome, visited in a range) reads only these two, never the rows:
+// by outcome, to gather the matching households once; by household, to check one search hit at a time.
 export const visits = syncedTable('visits', visitColumns(() => households.id), (t) => [
   index('visits_household_idx').on(t.householdId),
   index('visits_visited_at_idx').on(t.visitedAt),
+  index('visits_live_outcome_idx').on(t.outcome, t.visitedAt, t.householdId).where(sql`${t.deletedAt} IS NULL`),
+  index('visits_live_household_idx').on(t.householdId, t.outcome, t.visitedAt).where(sql`${t.deletedAt} IS NULL`),
 ]);
 
 export const conflicts = syncedTable('conflicts', conflictColumns(), (t) => [

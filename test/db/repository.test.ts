@@ -256,6 +256,9 @@ describe('the households list at scale: search, filters, sort', () => {
     expect(heads({ visited: { outcome: 'follow_up', from: 2_000, to: 9_000 } })).toEqual(['Grace Ézé']);
     expect(heads({ visited: { outcome: 'completed' } })).toEqual([]);
     expect(heads({ search: 'north', visited: { to: 2_000 } })).toEqual(['Amina Bello']);
+    // A search checks each hit's visits itself: the deleted visit does not count there either.
+    expect(heads({ search: 'north', visited: { outcome: 'follow_up', from: 2_000 } })).toEqual(['Grace Ézé']);
+    expect(heads({ search: 'north', filters: { area: 'North', enteredBy: 'ben' }, visited: { outcome: 'follow_up' } })).toEqual(['Grace Ézé']);
   });
 
   it('sorts by a column either way, paging by keyset through ties', () => {

@@ -1,0 +1,3 @@
+CREATE INDEX `households_area_entered_by_idx` ON `households` (`area`,`entered_by`,`id`) WHERE "households"."deleted_at" IS NULL;--> statement-breakpoint
+CREATE INDEX `visits_live_outcome_idx` ON `visits` (`outcome`,`visited_at`,`household_id`) WHERE "visits"."deleted_at" IS NULL;--> statement-breakpoint
+CREATE INDEX `visits_live_household_idx` ON `visits` (`household_id`,`outcome`,`visited_at`) WHERE "visits"."deleted_at" IS NULL;
