@@ -1,7 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorMessage, fieldErrors } from './bridge';
-import { humanize } from './format';
+import { humanize } from '../shared/field-labels';
 import { useLatestState } from './hooks';
 
 export type FieldErrors = Partial<Record<string, string>>;

@@ -28,11 +28,6 @@ export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }
 
-/** `not_home` -> "Not home", `headName` -> "Head name". */
-export function humanize(value: string): string {
-  const text = value.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`);
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
 
 type DatePart = 'day' | 'month' | 'year';
 const SAMPLE_DATE = new Date(2033, 10, 22); // parts told apart by their values: 22, 11, 2033

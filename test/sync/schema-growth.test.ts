@@ -39,7 +39,7 @@ function addVillageToHouseholds(tree: string): void {
     },
   },
 ] as const satisfies`);
-  editFile(tree, 'src/views/field-labels.ts', "    enteredBy: 'Entered by',\n  },\n  people: {", "    enteredBy: 'Entered by',\n    village: 'Village',\n  },\n  people: {");
+  editFile(tree, 'src/shared/field-labels.ts', "    enteredBy: 'Entered by',\n  },\n  people: {", "    enteredBy: 'Entered by',\n    village: 'Village',\n  },\n  people: {");
 }
 
 /** A PC build: replica-driver.ts running the sources of `tree`, kept alive across commands. */

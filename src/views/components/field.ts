@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import type { Ref } from 'preact';
-import { humanize } from '../format';
+import { humanize } from '../../shared/field-labels';
 
 export type FieldType = 'text' | 'password' | 'number' | 'date' | 'datetime-local' | 'tel' | 'url' | 'select' | 'textarea';
 

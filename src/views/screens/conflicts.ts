@@ -4,8 +4,8 @@ import type { ConflictEntry } from '../../ipc/contract';
 import { call, errorMessage } from '../bridge';
 import { ErrorNotice, Loading, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { dateTime, humanize, shortId } from '../format';
-import { fieldLabel } from '../field-labels';
+import { dateTime, shortId } from '../format';
+import { fieldLabel, humanize } from '../../shared/field-labels';
 import { useLoad } from '../hooks';
 import { href } from '../router';
 

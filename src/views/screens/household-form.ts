@@ -4,7 +4,7 @@ import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { FIELD_LABELS } from '../field-labels';
+import { FIELD_LABELS } from '../../shared/field-labels';
 import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { householdTitle, numberText, optionalNumber, type Household } from '../records';

@@ -1,6 +1,4 @@
-import type { RecordTableName } from '../ipc/contract';
-
-/** Each synced field as the forms name it: what people read wherever a field is mentioned. */
+/** Each synced field as the forms name it: what people read wherever a field is mentioned (screens, exports). */
 export const FIELD_LABELS = {
   households: {
     area: 'Area',
@@ -30,8 +28,14 @@ export const FIELD_LABELS = {
     answers: 'Answers',
     enteredBy: 'Entered by',
   },
-} as const satisfies Record<RecordTableName, Record<string, string>>;
+} as const satisfies Record<'households' | 'people' | 'visits', Record<string, string>>;
 
-export function fieldLabel(table: RecordTableName, field: string): string {
+export function fieldLabel(table: keyof typeof FIELD_LABELS, field: string): string {
   return (FIELD_LABELS[table] as Record<string, string>)[field] ?? field;
+}
+
+/** A stored value in words: `not_home` -> "Not home", `headName` -> "Head name". */
+export function humanize(value: string): string {
+  const text = value.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`);
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
