@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import zlib from 'node:zlib';
 import { HEADERS, PATHS, PROTOCOL_VERSION, type PullResponse, type PushResponse, type PushResult } from '../../src/protocol/wire';
 import { SCHEMA_VERSION } from '../../src/protocol/schema-history';
@@ -230,12 +231,13 @@ function dialect(apiKey: string, machineId: string): Record<string, string> {
       if (!sharedKeys.has(key)) expect({ key, version: served.version }).toEqual({ key, version });
     }
 
-    for (const state of pullers) {
-      const increasing = state.versions.every((v, i) => i === 0 || v > state.versions[i - 1]!);
-      expect(increasing).toBe(true);
-      expect(state.rows.size).toBe(stored.size);
-      for (const [key, change] of stored) expect({ key, change: state.rows.get(key) }).toEqual({ key, change });
-    }
+    pullers.forEach((state, puller) => {
+      const backwards = state.versions.filter((v, i) => i > 0 && v <= state.versions[i - 1]!);
+      const missing = [...stored.keys()].filter((key) => !state.rows.has(key));
+      const stale = [...stored].filter(([key, change]) => state.rows.has(key) && !isDeepStrictEqual(state.rows.get(key), change)).map(([key]) => key);
+      const extra = [...state.rows.keys()].filter((key) => !stored.has(key));
+      expect({ puller, backwards, missing, stale, extra }).toEqual({ puller, backwards: [], missing: [], stale: [], extra: [] });
+    });
 
     expect(version).toBe(Math.max(...everything.map((change) => change.version)));
     for (const table of ['households', 'people', 'visits'] as const) {
