@@ -7,10 +7,8 @@ const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding:
 
 interface ProcStat {
   ppid: number;
-  /** Its own user + system CPU, in seconds. */
+  /** User + system CPU time, in seconds. */
   own: number;
-  /** User + system CPU of its children that exited and were waited for, in seconds. */
-  reaped: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -23,7 +21,7 @@ function readStat(pid: number): ProcStat | undefined {
   // The fields after the command name, which may itself hold spaces and parentheses.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const at = (field: number) => Number(fields[field - 3]);
-  return { ppid: at(4), own: (at(14) + at(15)) / TICKS_PER_SECOND, reaped: (at(16) + at(17)) / TICKS_PER_SECOND };
+  return { ppid: at(4), own: (at(14) + at(15)) / TICKS_PER_SECOND };
 }
 
 /** Seconds of CPU a process has used so far (0 once it is gone). */
@@ -36,29 +34,39 @@ export function parentOf(pid: number): number | undefined {
   return readStat(pid)?.ppid;
 }
 
+/** Its command line as `ps` shows it (PostgreSQL writes its backends' role, database and client there). */
+function commandLine(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** `postgres: 15/main: ROLE DATABASE 127.0.0.1(51234) idle`: a client's connection, and its database. */
+const CLIENT_BACKEND = /^postgres: \S+: \S+ (\S+) (?:\S+\(\d+\)|\[local\])/;
+
 /**
- * Seconds of CPU used so far by a process and all its descendants, exited ones included (PostgreSQL's
- * postmaster reaps its backends, so what a closed connection used is counted too).
+ * CPU seconds so far of a local PostgreSQL's work for one database, by process: the connections to
+ * that database and the cluster's own processes (WAL writer, checkpointer, autovacuum...), not the
+ * connections to other databases (other tests sharing the cluster). Subtract two with `cpuBetween`.
  */
-export function treeCpuSeconds(root: number): number {
-  const stats = fs
-    .readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .flatMap((name) => {
-      const stat = readStat(Number(name));
-      return stat ? [[Number(name), stat] as const] : [];
-    });
-  const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  const byPid = new Map(stats);
+export function postgresCpu(postmaster: number, database: string): Map<number, number> {
+  const used = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    const stat = readStat(pid);
+    if (!stat || stat.ppid !== postmaster) continue;
+    const client = CLIENT_BACKEND.exec(commandLine(pid));
+    if (!client || client[1] === database) used.set(pid, stat.own);
+  }
+  return used;
+}
+
+/** CPU seconds used between two snapshots (processes started in between count whole). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
   let total = 0;
-  const visit = (pid: number) => {
-    const stat = byPid.get(pid);
-    if (!stat) return;
-    // Live processes count their own time; exited ones are in their parent's reaped time.
-    total += stat.own + stat.reaped;
-    for (const child of children.get(pid) ?? []) visit(child);
-  };
-  visit(root);
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }

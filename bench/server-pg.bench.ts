@@ -10,7 +10,7 @@ import { SCHEMA_VERSION } from '../src/protocol/schema-history';
 import { createFreshDatabase, testDatabaseUrl, TEST_DATABASE_VARIABLE } from '../test/support/postgres';
 import { migrateServerDatabase, spawnServerProcesses, type ServerProcess } from '../test/support/server-process';
 import type { BenchFigure } from './figures';
-import { parentOf, processCpuSeconds, treeCpuSeconds } from './process-cpu';
+import { cpuBetween, parentOf, postgresCpu, processCpuSeconds } from './process-cpu';
 import { seedChanges } from './sync-fixtures';
 
 /**
@@ -18,8 +18,9 @@ import { seedChanges } from './sync-fixtures';
  * one run (issue 19). Each setup gets a fresh database and its own server processes; CLIENTS clients
  * push batches of BATCH rows (gzipped beforehand: the client's cost) to the processes in turn, then
  * PULLERS clients each pull everything in pages of 1,000, also spread over the processes. CPU per row:
- * the server processes' CPU time plus the database's (the whole local PostgreSQL cluster, so other
- * work on it counts too), divided by the rows. Needs a real PostgreSQL: --url or BLOS_TEST_DATABASE_URL.
+ * the server processes' CPU time plus, when PostgreSQL runs on this machine, its connections to the
+ * bench's database and its own processes (WAL writer, checkpointer...), divided by the rows; the
+ * bench's own client work is left out. Needs a real PostgreSQL: --url or BLOS_TEST_DATABASE_URL.
  * BENCH_SERVER_PG_ROWS sets the rows pushed per setup (default 20,000).
  */
 
@@ -131,26 +132,24 @@ async function measure(setup: Setup, url: string, postmaster: number | undefined
     await pushAll(servers, apiKey, pushBodies(servers.length * 2 * BATCH));
     const warmRows = (await Promise.all(servers.map((server) => pullAll([server], apiKey, 0))))[0]!;
 
-    const cpu = () => servers.reduce((sum, s) => sum + processCpuSeconds(s.pid), 0) + (database && postmaster ? treeCpuSeconds(postmaster) : 0);
-    let cpuBefore = cpu();
-    let t = performance.now();
-    await pushAll(servers, apiKey, bodies);
-    const pushSeconds = (performance.now() - t) / 1000;
-    const pushCpu = cpu() - cpuBefore;
-
-    cpuBefore = cpu();
-    t = performance.now();
-    const pulled = await Promise.all(Array.from({ length: PULLERS }, (_, i) => pullAll(servers, apiKey, i)));
-    const pullSeconds = (performance.now() - t) / 1000;
-    const pullCpu = cpu() - cpuBefore;
-    const pulledRows = pulled.reduce((a, b) => a + b);
+    const serversCpu = () => servers.reduce((sum, s) => sum + processCpuSeconds(s.pid), 0);
+    const databaseCpu = () => (database && postmaster ? postgresCpu(postmaster, database.name) : new Map<number, number>());
+    /** Runs `work`; the seconds it took and the CPU seconds the servers and the database spent meanwhile. */
+    const timed = async <T>(work: () => Promise<T>) => {
+      const [serversBefore, databaseBefore, t] = [serversCpu(), databaseCpu(), performance.now()];
+      const result = await work();
+      return { result, seconds: (performance.now() - t) / 1000, cpu: serversCpu() - serversBefore + cpuBetween(databaseBefore, databaseCpu()) };
+    };
+    const push = await timed(() => pushAll(servers, apiKey, bodies));
+    const pull = await timed(() => Promise.all(Array.from({ length: PULLERS }, (_, i) => pullAll(servers, apiKey, i))));
+    const pulledRows = pull.result.reduce((a, b) => a + b);
     if (pulledRows !== PULLERS * (ROWS + warmRows)) throw new Error(`pulled ${pulledRows} rows, expected ${PULLERS * (ROWS + warmRows)}`);
 
     return {
-      pushRowsPerSecond: ROWS / pushSeconds,
-      pullRowsPerSecond: pulledRows / pullSeconds,
-      pushCpuPerRow: (pushCpu / ROWS) * 1e6,
-      pullCpuPerRow: (pullCpu / pulledRows) * 1e6,
+      pushRowsPerSecond: ROWS / push.seconds,
+      pullRowsPerSecond: pulledRows / pull.seconds,
+      pushCpuPerRow: (push.cpu / ROWS) * 1e6,
+      pullCpuPerRow: (pull.cpu / pulledRows) * 1e6,
     };
   } finally {
     await Promise.allSettled(servers.map((s) => s.stop()));

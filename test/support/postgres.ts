@@ -10,6 +10,7 @@ export function testDatabaseUrl(): string | undefined {
 }
 
 export interface FreshDatabase {
+  name: string;
   url: string;
   /** Drops it, closing whatever connections are still open on it. */
   drop(): Promise<void>;
@@ -32,6 +33,7 @@ export async function createFreshDatabase(url: string, prefix: string): Promise<
   const fresh = new URL(url);
   fresh.pathname = `/${name}`;
   return {
+    name,
     url: fresh.toString(),
     drop: () => withClient(url, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
