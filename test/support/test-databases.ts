@@ -10,6 +10,7 @@ import { connectPostgres, migratePostgres, type PgConnection, type PgQueryable }
 import { PostgresSyncStorage, SERVER_PG_MIGRATIONS } from '../../src/server/postgres-storage';
 import { openSqliteSyncStorage } from '../../src/server/sqlite-storage';
 import type { SyncStorage } from '../../src/server/storage';
+import { testDatabaseUrl } from './postgres';
 import { tempDir } from './temp';
 
 /**
@@ -19,7 +20,7 @@ import { tempDir } from './temp';
  */
 export type StorageKind = 'sqlite' | 'pglite' | 'postgresql';
 
-export const TEST_DATABASE_URL = process.env.BLOS_TEST_DATABASE_URL || undefined;
+export const TEST_DATABASE_URL = testDatabaseUrl();
 
 /** For `describe.each(storageKinds())`: every storage this run can reach. */
 export function storageKinds(): StorageKind[] {
