@@ -13,6 +13,7 @@ import type { LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
 import { RowShape } from '../db/row-shape';
 import { InvalidPullError, type PulledChunk, type PulledRecord } from './pull-decoder';
+import { searchBatch } from '../db/search-batch';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -46,6 +47,7 @@ export class PullApplier {
   private readonly deleteParked;
   private readonly allParked;
   private readonly parkedCount;
+  private readonly inSearchBatch;
 
   constructor(
     private readonly store: PullStore,
@@ -69,6 +71,7 @@ export class PullApplier {
       .prepare();
     this.allParked = db.select().from(pullParked).prepare();
     this.parkedCount = db.select({ n: count() }).from(pullParked).prepare();
+    this.inSearchBatch = searchBatch(store.sqlite);
   }
 
   /**
@@ -121,18 +124,21 @@ export class PullApplier {
     // Immediate: the local rows are read under the write lock, so a local write on another
     // connection (the app's, while this runs on the pull worker) lands before or after the chunk,
     // never between the read that decides last-write-wins and the write.
+    // The chunk's search documents are written once, at its end (src/db/search-batch.ts).
     this.store.sqlite.transaction(() => {
-      const rejections = this.ledger.hasRejections();
-      for (const [i, record] of page.records.entries()) {
-        const outcome = this.applyRecord(record, values[i]!, at, rejections);
-        if (outcome === 'applied') applied++;
-        if (typeof outcome === 'number') {
-          applied++;
-          conflicts += outcome;
+      this.inSearchBatch(() => {
+        const rejections = this.ledger.hasRejections();
+        for (const [i, record] of page.records.entries()) {
+          const outcome = this.applyRecord(record, values[i]!, at, rejections);
+          if (outcome === 'applied') applied++;
+          if (typeof outcome === 'number') {
+            applied++;
+            conflicts += outcome;
+          }
+          if (record.table === 'households' && outcome !== 'same') newHouseholds = true;
         }
-        if (record.table === 'households' && outcome !== 'same') newHouseholds = true;
-      }
-      if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
+        if (newHouseholds && (this.parkedCount.get()?.n ?? 0) > 0) applied += this.releaseParked(at);
+      });
       this.ledger.setPullCursor(page.cursor, at);
     }).immediate();
     return { applied, conflicts, parked: this.parkedCount.get()?.n ?? 0 };

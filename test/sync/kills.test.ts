@@ -9,6 +9,7 @@ import workerEntries from '../../scripts/worker-entries.json';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
 import { openSqliteSyncStorage } from '../../src/server';
 import { eventually } from '../support/eventually';
+import { searchIndexProblems } from '../support/search-index';
 import { tempDir } from '../support/temp';
 import { dirtyCount, replicatedContent, serverContent } from './clients';
 import { seededRandom } from './seeded-random';
@@ -216,6 +217,8 @@ describe('sync processes killed with SIGKILL', () => {
       for (const client of clients) {
         expect(replicatedContent(client)).toEqual(onServer);
         expect(dirtyCount(client)).toBe(0);
+        // Pulls killed mid-chunk left no record unsearchable and no stale document behind.
+        expect(searchIndexProblems(client.sqlite)).toEqual({ missing: [], extra: [] });
       }
     } finally {
       for (const client of clients) client.close();

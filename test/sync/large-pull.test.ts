@@ -6,6 +6,7 @@ import { pullBody } from '../../src/server';
 import { decodeRecords, readPullAnswer, type PulledChunk } from '../../src/sync/pull-decoder';
 import { SyncLedger } from '../../src/sync/ledger';
 import { eventually } from '../support/eventually';
+import { searchIndexProblems } from '../support/search-index';
 import type { TestServer } from '../support/sync-server';
 import { openProxiedClient, serverContent, replicatedContent, type Client } from './clients';
 import type { FaultProxy } from './fault-proxy';
@@ -144,10 +145,13 @@ describe('a large pull', () => {
     await expect(applier.pullAll(() => failingAfter(3))).rejects.toThrow('connection lost');
     expect(cursorOf(client)).toBe(300);
     expect(rowCount(client)).toBe(300);
+    // Search finds exactly the records applied so far.
+    expect(searchIndexProblems(client.store.sqlite)).toEqual({ missing: [], extra: [] });
 
     const status = await client.engine.syncNow();
     expect(status.lastError).toBeNull();
     expect(replicatedContent(client.store)).toEqual(serverContent(server.server));
+    expect(searchIndexProblems(client.store.sqlite)).toEqual({ missing: [], extra: [] });
   });
 });
 

@@ -7,6 +7,7 @@ import { PullApplier } from '../../src/sync/pull-applier';
 import { pullBody } from '../../src/server';
 import { decodeRecords, readPullAnswer } from '../../src/sync/pull-decoder';
 import { holdWriteLock } from '../support/write-lock';
+import { searchIndexProblems } from '../support/search-index';
 import { openProxiedClient, serverChanges, type Client } from './clients';
 import type { FaultProxy } from './fault-proxy';
 
@@ -132,6 +133,31 @@ describe('pull', () => {
     await client.engine.syncNow();
     expect(client.store.repos.households.get(household.id)?.notes).toBe('remote');
     expect(client.store.db.select().from(conflicts).all()).toEqual([]);
+  });
+
+  it('search finds what a pull brought, and follows what later pulls change: renames, moves, deletes', async () => {
+    const [north, south, halima] = [uuidv7(), uuidv7(), uuidv7()];
+    const household = (id: string, headName: string, area: string, at: number, deletedAt: number | null = null) => ({
+      table: 'households',
+      row: { id, headName, area, address: '', phone: '', notes: '', geoLat: null, geoLng: null, ...stamps(at), deletedAt },
+    });
+    const person = (householdId: string, fullName: string, at: number) => ({
+      table: 'people',
+      row: { id: halima, householdId, fullName, dateOfBirth: '1990-01-01', gender: 'female', phone: '0701 555 1234', idDocument: '', attributes: {}, ...stamps(at) },
+    });
+    pushFromOtherPc([household(north, 'Amina Bello', 'North', 1000), household(south, 'Yusuf Okafor', 'South', 1001), person(south, 'Halima Okafor', 1002)]);
+    const heads = (search: string) => client.store.repos.households.list({ search }).items.map((h) => h.headName);
+    expect((await client.engine.syncNow()).lastError).toBeNull();
+    expect(heads('halima south')).toEqual(['Yusuf Okafor']);
+    expect(heads('07015551234')).toEqual(['Yusuf Okafor']);
+
+    pushFromOtherPc([person(north, 'Halima Bello', 2000), household(north, 'Aminat Bello', 'Riverside', 2001), household(south, 'Yusuf Okafor', 'South', 2002, 2002)]);
+    expect((await client.engine.syncNow()).lastError).toBeNull();
+    expect(heads('halima riverside')).toEqual(['Aminat Bello']);
+    expect(heads('halima okafor')).toEqual([]);
+    expect(heads('yusuf')).toEqual([]);
+    expect(heads('amina')).toEqual(['Aminat Bello']);
+    expect(searchIndexProblems(client.store.sqlite)).toEqual({ missing: [], extra: [] });
   });
 
   it('the clock observes pulled stamps: the next local edit is stamped after them', async () => {
