@@ -12,12 +12,13 @@ export type MaybePromise<T> = T | Promise<T>;
  */
 export interface SyncStorage {
   /**
-   * Validates and applies one push in a single transaction: one result per change, in order. Valid
-   * changes that win last-write-wins get fresh versions; rejected ones change nothing.
+   * Validates and applies one push (from a sender of the current dialect unless told) in a single
+   * transaction: one result per change, in order. Valid changes that win last-write-wins get fresh
+   * versions; rejected ones change nothing.
    */
-  applyPush(machineId: string, changes: PushRequest['changes'], dialect: Dialect): MaybePromise<PushResult[]>;
-  /** Changes with version > since, in version order, at most `limit`, as `protocol` serves them. */
-  pull(since: number, limit: number, protocol: Dialect['protocol']): MaybePromise<PullPage>;
+  applyPush(machineId: string, changes: PushRequest['changes'], dialect?: Dialect): MaybePromise<PushResult[]>;
+  /** Changes with version > since, in version order, at most `limit`, as `protocol` (default the current one) serves them. */
+  pull(since: number, limit: number, protocol?: Dialect['protocol']): MaybePromise<PullPage>;
   /** Notes that a machine pulled `rows` rows (the machines registry). */
   recordPull(machineId: string, rows: number): MaybePromise<void>;
   status(): MaybePromise<ServerStatus>;

@@ -7,6 +7,7 @@ import { GROUPS } from '../../src/conformance/groups';
 import { runConformance, type ConformanceReport } from '../../src/conformance/run';
 import { PATHS } from '../../src/protocol/wire';
 import { startTestServer, type TestServer } from '../support/sync-server';
+import { storageKinds } from '../support/test-databases';
 
 /**
  * The conformance suite (npm run conformance) against the reference server on loopback, and against
@@ -24,11 +25,14 @@ beforeAll(async () => {
 });
 afterAll(() => ts.close());
 
-async function conformance(url: string): Promise<{ report: ConformanceReport; lines: string[] }> {
+async function conformance(url: string, key = ts.apiKey): Promise<{ report: ConformanceReport; lines: string[] }> {
   const lines: string[] = [];
-  const report = await runConformance({ target: { url, key: ts.apiKey }, print: (line) => lines.push(line) });
+  const report = await runConformance({ target: { url, key }, print: (line) => lines.push(line) });
   return { report, lines };
 }
+
+/** Each failure with what was expected and what the server did, so a failure here explains itself. */
+const failureLines = (lines: readonly string[]) => lines.filter((line) => /^( {2}✗| {6})/.test(line));
 
 interface Corruption {
   /** Rewrites a request before it reaches the server. */
@@ -74,8 +78,7 @@ async function brokenServer(corruption: Corruption): Promise<{ url: string; clos
 describe('the conformance suite', () => {
   it('passes every check against the reference server, and says so on its last line', async () => {
     const { report, lines } = await conformance(ts.url);
-    // Each failure with what was expected and what the server did, so a failure here explains itself.
-    expect(lines.filter((line) => /^( {2}✗| {6})/.test(line))).toEqual([]);
+    expect(failureLines(lines)).toEqual([]);
     expect(report.passed).toBe(CHECKS);
     expect(CHECKS).toBeGreaterThanOrEqual(70);
     expect(lines.at(-1)).toBe(`${CHECKS} passed, 0 failed`);
@@ -131,5 +134,19 @@ describe('the conformance suite', () => {
     );
     expect(failed?.code).toBe(2);
     expect(failed!.stderr).toMatch(/--url must be an http or https URL[\s\S]*--key must be the 64 hexadecimal characters/);
+  });
+});
+
+// The checks that break the suite's target on purpose test the suite itself, once, above.
+describe.each(storageKinds().filter((kind) => kind !== 'sqlite'))('the reference server on %s', (kind) => {
+  it('passes every check of the conformance suite', async () => {
+    const onPostgres = await startTestServer({ storage: kind });
+    try {
+      const { report, lines } = await conformance(onPostgres.url, onPostgres.apiKey);
+      expect(failureLines(lines)).toEqual([]);
+      expect(report.passed).toBe(CHECKS);
+    } finally {
+      await onPostgres.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { openSqlite } from '../../src/db/connection';
 import { migrateDatabase } from '../../src/db/migrate';
 import { SYNCED_TABLE_NAMES } from '../../src/db/schema';
 import { openSqliteSyncStorage, SERVER_MIGRATIONS } from '../../src/server/sqlite-storage';
+import { storageKinds, testDatabase } from '../support/test-databases';
 import { tempDir } from '../support/temp';
 import { household, machineB, person, visit } from './helpers';
 
@@ -72,16 +73,21 @@ describe('a server database from protocol v1, upgraded', () => {
     }
   });
 
-  it('serves every double exactly as it was pushed, however many digits it needs', () => {
-    const storage = openSqliteSyncStorage({ file: path.join(tempDir(), 'server.db') });
+});
+
+describe.each(storageKinds())('doubles on %s', (kind) => {
+  it('serves every double exactly as it was pushed, however many digits it needs', async () => {
+    const database = testDatabase(kind);
+    const storage = await database.open();
     try {
-      const geo = [[0.30000000000000004, 179.99999999999997], [-89.99999999999999, -1e-300], [14.69, null]] as const;
+      const geo = [[0.30000000000000004, 179.99999999999997], [-89.99999999999999, -1e-300], [14.69, null], [1e-7, -5e-324]] as const;
       const sent = geo.map(([geoLat, geoLng]) => household({ geoLat, geoLng }));
-      storage.applyPush(machineB, sent.map((row) => ({ table: 'households', row })));
-      const served = (JSON.parse(storage.pull(0, 10).changes.toString()) as { row: { geoLat: number; geoLng: number | null } }[]).map((c) => [c.row.geoLat, c.row.geoLng]);
+      await storage.applyPush(machineB, sent.map((row) => ({ table: 'households', row })));
+      const served = (JSON.parse((await storage.pull(0, 10)).changes.toString()) as { row: { geoLat: number; geoLng: number | null } }[]).map((c) => [c.row.geoLat, c.row.geoLng]);
       expect(served).toEqual(geo);
     } finally {
-      storage.close();
+      await storage.close();
+      await database.drop();
     }
   });
 });

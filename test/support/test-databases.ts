@@ -147,21 +147,16 @@ function postgresDatabase(kind: Exclude<StorageKind, 'sqlite'>): TestDatabase {
     }
   };
   const connect = (name: string) => postgresConnection(kind, name);
-  const withConnection = async <T>(work: (db: PgConnection) => Promise<T>) => {
-    const db = await connect(schema);
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  };
+  /** Dumps read through a connection of their own, kept until drop(): a fuzz run dumps twice per request. */
+  let dumper: Promise<PgConnection> | undefined;
   return {
     kind,
     async open(options = {}) {
       if (!created) {
         await withAdmin(`CREATE SCHEMA "${schema}"`);
         created = true;
-        await withConnection((db) => migratePostgres(db, SERVER_PG_MIGRATIONS));
+        const db = await connect(schema);
+        await migratePostgres(db, SERVER_PG_MIGRATIONS).finally(() => db.close());
       }
       const db = await connect(schema);
       return PostgresSyncStorage.open(db, { now: options.now }).catch(async (error: unknown) => {
@@ -169,8 +164,12 @@ function postgresDatabase(kind: Exclude<StorageKind, 'sqlite'>): TestDatabase {
         throw error;
       });
     },
-    dump: () => withConnection(dumpPostgres),
+    async dump() {
+      dumper ??= connect(schema);
+      return dumpPostgres(await dumper);
+    },
     async drop() {
+      await (await dumper)?.close();
       if (created) await withAdmin(`DROP SCHEMA "${schema}" CASCADE`);
     },
   };
