@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { migratePostgres, SchemaStateError, type PgConnection } from '../../src/server/postgres-connection';
+import { PostgresSyncStorage, SERVER_PG_MIGRATIONS } from '../../src/server/postgres-storage';
+import type { PullChange } from '../../src/protocol/wire';
+import { freshSchemaName, postgresConnection, storageKinds, TEST_DATABASE_URL } from '../support/test-databases';
+import { tempDir } from '../support/temp';
+import { household, machineA, machineB, randomMachine } from './helpers';
+
+/**
+ * What the PostgreSQL storage adds to the shared suites: it refuses a database it cannot serve, and
+ * several storages (server processes) on one database keep versions unique and committed in order.
+ */
+
+const postgresKinds = storageKinds().filter((kind) => kind !== 'sqlite') as ('pglite' | 'postgresql')[];
+
+/** The tables (and migration records) in a schema. */
+async function tablesIn(db: PgConnection, schema: string): Promise<string[]> {
+  const { rows } = await db.query<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema]);
+  return rows.map((r) => r.name);
+}
+
+describe.each(postgresKinds)('the PostgreSQL storage on %s', (kind) => {
+  let schema: string;
+  let connections: PgConnection[];
+  const connect = async () => {
+    const db = await postgresConnection(kind, schema);
+    connections.push(db);
+    return db;
+  };
+
+  beforeEach(async () => {
+    schema = freshSchemaName();
+    connections = [];
+    await (await connect()).query(`CREATE SCHEMA "${schema}"`);
+  });
+  afterEach(async () => {
+    await connections[0]!.query(`DROP SCHEMA "${schema}" CASCADE`);
+    for (const db of connections) await db.close();
+  });
+
+  describe('refuses a database it cannot serve, leaving it untouched', () => {
+    it('one never migrated: it names the command that migrates it', async () => {
+      const db = await connect();
+      const opening = PostgresSyncStorage.open(db);
+      await expect(opening).rejects.toThrow(SchemaStateError);
+      await expect(opening).rejects.toThrow(/has no sync server tables yet\. It was left untouched: run "npm run server -- --migrate"/);
+      expect(await tablesIn(db, schema)).toEqual([]);
+    });
+
+    it('one migrated by a newer server: it says to run that version', async () => {
+      const db = await connect();
+      await migratePostgres(db, SERVER_PG_MIGRATIONS);
+      await db.query(`INSERT INTO "${schema}"."__drizzle_migrations" (hash, created_at) VALUES ('from a newer server', $1)`, [Date.UTC(2100, 0, 1)]);
+      const tables = await tablesIn(db, schema);
+      await expect(PostgresSyncStorage.open(db)).rejects.toThrow(/was migrated by a newer version of the sync server \(schema 3, this server knows up to 2\)\. It was left untouched/);
+      await expect(migratePostgres(db, SERVER_PG_MIGRATIONS)).rejects.toThrow(/newer version of the sync server/);
+      expect(await tablesIn(db, schema)).toEqual(tables);
+    });
+  });
+
+  it('names itself and its schema version in the status', async () => {
+    const db = await connect();
+    expect(await migratePostgres(db, SERVER_PG_MIGRATIONS)).toEqual({ applied: 2, schemaVersion: 2 });
+    expect(await migratePostgres(db, SERVER_PG_MIGRATIONS)).toEqual({ applied: 0, schemaVersion: 2 });
+    const storage = await PostgresSyncStorage.open(db);
+    expect((await storage.status()).storage).toEqual({ engine: 'postgresql', schemaVersion: 2 });
+  });
+
+  describe('shared by several server processes (one storage and pool each)', () => {
+    it('stores a record sent to two of them at once once: the second sees the first one\'s version', async () => {
+      await migratePostgres(await connect(), SERVER_PG_MIGRATIONS);
+      const [one, two] = await Promise.all([PostgresSyncStorage.open(await connect()), PostgresSyncStorage.open(await connect())]);
+      for (let i = 0; i < 10; i++) {
+        const row = household();
+        const [first, second] = await Promise.all([one!.applyPush(machineA, [{ table: 'households', row }]), two!.applyPush(machineB, [{ table: 'households', row }])]);
+        expect(first).toEqual(second);
+        expect(first[0]).toEqual({ table: 'households', id: row.id, status: 'applied', version: i + 1 });
+      }
+      const status = await one!.status();
+      expect(status.version).toBe(10);
+      expect(status.tables.households.rows).toBe(10);
+    });
+
+    it('commits versions in order: a puller that follows its cursor while pushes race misses no row', async () => {
+      await migratePostgres(await connect(), SERVER_PG_MIGRATIONS);
+      const storages = await Promise.all([1, 2, 3].map(async () => PostgresSyncStorage.open(await connect())));
+      const pushed: string[] = [];
+      const pushing = Promise.all(
+        storages.map(async (storage) => {
+          for (let push = 0; push < 15; push++) {
+            const rows = Array.from({ length: 1 + (push % 4) }, () => household());
+            await storage.applyPush(randomMachine(), rows.map((row) => ({ table: 'households', row })));
+            pushed.push(...rows.map((row) => row.id));
+          }
+        }),
+      );
+      const seen: string[] = [];
+      let cursor = 0;
+      let done = false;
+      void pushing.finally(() => (done = true)).catch(() => {});
+      const puller = storages[crypto.randomInt(storages.length)]!;
+      // Pull until the pushes are over and a pull after them comes back empty.
+      for (let quiet = false; !quiet; ) {
+        const finished = done;
+        const page = await puller.pull(cursor, 3);
+        seen.push(...(JSON.parse(page.changes.toString()) as PullChange[]).map((c) => c.row.id as string));
+        cursor = page.cursor;
+        quiet = finished && page.count === 0;
+      }
+      await pushing;
+      expect(seen.sort()).toEqual(pushed.sort());
+    });
+  });
+});
+
+/** `npm run server` against a database of its own on the PostgreSQL server (the CLI cannot reach PGlite). */
+(TEST_DATABASE_URL ? describe : describe.skip)('npm run server on PostgreSQL', () => {
+  const run = promisify(execFile);
+  const ROOT = path.resolve(__dirname, '../..');
+  const name = `blos_test_cli_${crypto.randomBytes(4).toString('hex')}`;
+  const url = new URL(TEST_DATABASE_URL ?? 'postgres://unused');
+  url.pathname = `/${name}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client(TEST_DATABASE_URL);
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  };
+  beforeAll(() => admin(`CREATE DATABASE ${name}`));
+  afterAll(() => admin(`DROP DATABASE ${name}`));
+
+  const server = (...args: string[]) =>
+    run(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(ROOT, 'src/server/cli.ts'), ...args], {
+      cwd: tempDir(),
+      timeout: 60_000,
+      env: { ...process.env, SYNC_API_KEY: 'c'.repeat(64), SYNC_SERVER_DB: url.toString(), SYNC_SERVER_PORT: '0' },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+
+  it('refuses to start on a database not migrated, saying what to run (exit 1), and --migrate migrates it', async () => {
+    const refused = await server();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/has no sync server tables yet\. It was left untouched: run "npm run server -- --migrate" \(with the same SYNC_SERVER_DB\) once/);
+
+    const migrated = await server('--migrate');
+    expect(migrated).toMatchObject({ code: 0, stdout: expect.stringMatching(/2 migration\(s\) applied, schema 2/) });
+    expect((await server('--migrate')).stdout).toMatch(/already up to date, schema 2/);
+  });
+});
