@@ -3,7 +3,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import { findMigrations } from '../db/migrate';
 import type { PushRequest, PushResult, WireRecord } from '../protocol/wire';
-import { classifyPush, CURRENT_DIALECT, planPush, type Dialect, type PlannedWrite, type StoredRecord } from './push-rules';
+import { classifyPush, CURRENT_DIALECT, planPush, storedDefault, type Dialect, type PlannedWrite, type StoredRecord } from './push-rules';
 import { pulledFields } from './pulled-fields';
 import { checkPostgresSchema, type PgConnection, type PgQueryable } from './postgres-connection';
 import * as schema from './schema-pg';
@@ -53,8 +53,7 @@ class TableSql {
       .filter(([key]) => key !== 'serverVersion')
       .map(([key, column]) => {
         const json = column.dataType === 'json';
-        const raw = column.hasDefault ? (column.default ?? null) : null;
-        return { key, name: column.name, json, sqlType: column.getSQLType(), fallback: json && raw !== null ? JSON.stringify(raw) : raw };
+        return { key, name: column.name, json, sqlType: column.getSQLType(), fallback: storedDefault(name, key, json) };
       });
     const names = [...this.columns.map((c) => quote(c.name)), '"server_version"'];
     this.upsertHead = `INSERT INTO ${quote(name)} (${names.join(', ')}) VALUES `;

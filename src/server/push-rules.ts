@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { getTableColumns, is, SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { SYNCED_TABLE_NAMES, syncedTables, type RecordTableName, type SyncedTableName } from '../db/schema';
+import { RowShape } from '../db/row-shape';
+import { SYNCED_TABLE_NAMES, type RecordTableName, type SyncedTableName } from '../db/schema';
 import { fieldsAt, SCHEMA_VERSION } from '../protocol/schema-history';
 import { conflictRecord } from '../protocol/conflict-record';
 import { compactStamps, compareStamps, expandStamps, NEVER_WRITTEN, type Stamp } from '../db/field-stamps';
@@ -48,15 +47,27 @@ export interface Dialect {
   schema: number;
 }
 
-/** Each table's column defaults by wire key: what a version 1 record that leaves a field out writes. */
-const DEFAULTS = Object.fromEntries(
+/**
+ * Each table's column defaults by wire key: the client's (RowShape), whose columns come from the
+ * factories the server's tables are built from, so one definition serves the client, both server
+ * storages and the rules below.
+ */
+const COLUMN_DEFAULTS = Object.fromEntries(SYNCED_TABLE_NAMES.map((table) => [table, new RowShape(table).defaults])) as Record<
+  SyncedTableName,
+  Readonly<Record<string, unknown>>
+>;
+
+/** What a storage binds for a column a record leaves out: its default (JSON columns as JSON text), else null. */
+export function storedDefault(table: SyncedTableName, key: string, json: boolean): unknown {
+  const value = COLUMN_DEFAULTS[table][key] ?? null;
+  return json && value !== null ? JSON.stringify(value) : value;
+}
+
+/** The defaults of the fields a version 1 record may leave out: what it writes for them. */
+const V1_DEFAULTS = Object.fromEntries(
   SYNCED_TABLE_NAMES.map((table) => [
     table,
-    Object.fromEntries(
-      Object.entries(getTableColumns(syncedTables[table]) as Record<string, SQLiteColumn>)
-        .filter(([key, column]) => stampedFields(table).includes(key) && column.hasDefault && !is(column.default, SQL))
-        .map(([key, column]) => [key, column.default]),
-    ),
+    Object.fromEntries(stampedFields(table).flatMap((key) => (COLUMN_DEFAULTS[table][key] == null ? [] : [[key, COLUMN_DEFAULTS[table][key]]]))),
   ]),
 ) as Record<SyncedTableName, Record<string, unknown>>;
 
@@ -158,7 +169,7 @@ export function classifyPush(changes: PushRequest['changes'], now: number, diale
     accepted.push({
       index,
       table,
-      row: { ...(v1 && DEFAULTS[table]), ...record, updatedBy: record.updatedBy ?? '', fieldStamps: record.fieldStamps ?? {} },
+      row: { ...(v1 && V1_DEFAULTS[table]), ...record, updatedBy: record.updatedBy ?? '', fieldStamps: record.fieldStamps ?? {} },
       base: parsedBase.data ?? {},
       absent: fields.filter((field) => !known.has(field)),
     });

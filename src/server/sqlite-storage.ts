@@ -1,4 +1,4 @@
-import { eq, is, sql, SQL } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { openSqlite, withoutFsync, type SqliteDatabase } from '../db/connection';
@@ -6,7 +6,7 @@ import { appliedMigrationTimes, findMigrations, migrateDatabase } from '../db/mi
 import { SYNCED_TABLE_NAMES, type SyncedTableName } from '../db/schema';
 import type { PushRequest, PushResult, WireRecord } from '../protocol/wire';
 import { pulledFields } from './pulled-fields';
-import { classifyPush, CURRENT_DIALECT, planPush, type Dialect, type StoredRecord } from './push-rules';
+import { classifyPush, CURRENT_DIALECT, planPush, storedDefault, type Dialect, type StoredRecord } from './push-rules';
 import * as schema from './schema';
 import type { PullPage, ServerStatus, SyncStorage, TableStatus } from './storage';
 
@@ -33,7 +33,7 @@ interface ColumnCodec {
 class TableStatements {
   readonly columns: ColumnCodec[];
   readonly upsert: Statement<[Record<string, unknown>]>;
-  /** The stored record as a pull serves it (v2), and its version. */
+  /** The stored record as a pull serves it (v2, from its stored change), and its version. */
   readonly current: Statement<[string], { record: string; version: number }>;
   readonly counts: Statement<[], TableStatus>;
   /** The change of a stored row, from its columns: what `change` holds (rebuilt when this differs). */
@@ -44,14 +44,13 @@ class TableStatements {
       .recordColumns(schema.serverTables[name])
       .map(([key, column]) => {
         const json = column.dataType === 'json';
-        const raw = column.hasDefault && !is(column.default, SQL) ? column.default : null;
         return {
           key,
           name: column.name,
           json,
           served: schema.jsonValue(column),
           bound: (parameter: string) => schema.jsonValue(column, parameter),
-          fallback: json && raw !== null ? JSON.stringify(raw) : (raw ?? null),
+          fallback: storedDefault(name, key, json),
         };
       });
     const names = [...this.columns.map((c) => `"${c.name}"`), '"server_version"', '"change"'];
@@ -65,7 +64,8 @@ class TableStatements {
         `ON CONFLICT ("id") DO UPDATE SET ${updates.join(', ')}`,
     );
     this.format = changeJson(name, 'server_version', this.columns.map((c) => [c.key, c.served]));
-    this.current = sqlite.prepare(`SELECT ${recordJson(this.columns)} AS record, server_version AS version FROM "${name}" WHERE id = ?`);
+    // The stored change is current (rebuilt at start-up when its format changes), so the row need not be serialised again.
+    this.current = sqlite.prepare(`SELECT change -> '$.row' AS record, server_version AS version FROM "${name}" WHERE id = ?`);
     this.counts = sqlite.prepare(`SELECT count(*) AS rows, count(deleted_at) AS deleted FROM "${name}"`);
   }
 
