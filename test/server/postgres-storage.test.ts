@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { NEVER_WRITTEN } from '../../src/db/field-stamps';
 import { migratePostgres, SchemaStateError, type PgConnection } from '../../src/server/postgres-connection';
 import { PostgresSyncStorage, SERVER_PG_MIGRATIONS } from '../../src/server/postgres-storage';
 import type { PullChange } from '../../src/protocol/wire';
@@ -60,6 +62,36 @@ describe.each(postgresKinds)('the PostgreSQL storage on %s', (kind) => {
       await expect(migratePostgres(db, SERVER_PG_MIGRATIONS)).rejects.toThrow(/newer version of the sync server/);
       expect(await tablesIn(db, schema)).toEqual(tables);
     });
+  });
+
+  it('migrating a field onto rows already stored marks it never written in their field stamps (as on SQLite)', async () => {
+    // An older server's migrations: households without notes; the next version's migration adds it.
+    const folder = path.join(tempDir('blos-server-pg-migrations-'), 'server-pg');
+    fs.cpSync(SERVER_PG_MIGRATIONS, folder, { recursive: true });
+    const initial = path.join(folder, '0000_initial.sql');
+    const withNotes = fs.readFileSync(initial, 'utf8');
+    const withoutNotes = withNotes.replace('"geo_lng" double precision,\n\t"notes" text DEFAULT \'\' NOT NULL,', '"geo_lng" double precision,');
+    expect(withoutNotes).not.toBe(withNotes);
+    fs.writeFileSync(initial, withoutNotes);
+    const db = await connect();
+    await migratePostgres(db, folder);
+    const stamp = { updatedAt: 5, machineId: machineB, updatedBy: 'x' };
+    for (const [id, stamps] of [['a', {}], ['b', { phone: stamp }]] as const) {
+      await db.query(
+        "INSERT INTO households (id, created_at, updated_at, machine_id, field_stamps, server_version, area) VALUES ($1, 1, 1, $2, $3::json, $4, 'North')",
+        [id, machineA, JSON.stringify(stamps), id === 'a' ? 1 : 2],
+      );
+    }
+    fs.writeFileSync(path.join(folder, '0002_notes.sql'), 'ALTER TABLE "households" ADD COLUMN "notes" text DEFAULT \'\' NOT NULL;');
+    const journalFile = path.join(folder, 'meta/_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalFile, 'utf8')) as { entries: { idx: number; when: number; tag: string }[] };
+    journal.entries.push({ ...journal.entries.at(-1)!, idx: 2, when: journal.entries.at(-1)!.when + 1, tag: '0002_notes' });
+    fs.writeFileSync(journalFile, JSON.stringify(journal));
+
+    expect(await migratePostgres(db, folder)).toEqual({ applied: 1, schemaVersion: 3 });
+    const { rows } = await db.query<{ stamps: string }>('SELECT field_stamps::text AS stamps FROM households ORDER BY id');
+    const never = JSON.stringify(NEVER_WRITTEN);
+    expect(rows.map((r) => r.stamps)).toEqual([`{"notes":${never}}`, `{"phone":${JSON.stringify(stamp)},"notes":${never}}`]);
   });
 
   it('names itself and its schema version in the status', async () => {

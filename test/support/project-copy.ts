@@ -38,7 +38,7 @@ export function npmRun(tree: string, script: string): Promise<NpmRun> {
   });
 }
 
-/** The migration files of `set` (local or server) in `tree`. */
-export function migrationFiles(tree: string, set: 'local' | 'server'): string[] {
+/** The migration files of `set` (local, server or server-pg) in `tree`. */
+export function migrationFiles(tree: string, set: 'local' | 'server' | 'server-pg'): string[] {
   return fs.readdirSync(path.join(tree, 'migrations', set)).filter((name) => name.endsWith('.sql')).sort();
 }

@@ -171,17 +171,22 @@ afterAll(async () => {
 });
 
 describe('a synced field added as docs/adding-a-field.md says', () => {
-  it('is added by editing the listed files and running npm run db:generate, which writes a migration for the app and one for the server', async () => {
-    const before = { local: migrationFiles(copy, 'local'), server: migrationFiles(copy, 'server') };
+  it('is added by editing the listed files and running npm run db:generate, which writes a migration for the app and one for each server storage', async () => {
+    const added = {
+      local: /ALTER TABLE `households` ADD `village` text DEFAULT '' NOT NULL;/,
+      server: /ALTER TABLE `households` ADD `village` text DEFAULT '' NOT NULL;/,
+      'server-pg': /ALTER TABLE "households" ADD COLUMN "village" text DEFAULT '' NOT NULL;/,
+    };
+    const sets = Object.keys(added) as (keyof typeof added)[];
+    const before = Object.fromEntries(sets.map((set) => [set, migrationFiles(copy, set)]));
     addVillageToHouseholds(copy);
     const generated = await npmRun(copy, 'db:generate');
     expect(generated.output).not.toMatch(/stopped/);
     expect(generated.code).toBe(0);
-    for (const set of ['local', 'server'] as const) {
-      const added = migrationFiles(copy, set).filter((file) => !before[set].includes(file));
-      expect(added).toHaveLength(1);
-      const sql = fs.readFileSync(path.join(copy, 'migrations', set, added[0]!), 'utf8');
-      expect(sql).toMatch(/ALTER TABLE `households` ADD `village` text DEFAULT '' NOT NULL;/);
+    for (const set of sets) {
+      const files = migrationFiles(copy, set).filter((file) => !before[set]!.includes(file));
+      expect(files).toHaveLength(1);
+      expect(fs.readFileSync(path.join(copy, 'migrations', set, files[0]!), 'utf8')).toMatch(added[set]);
     }
   });
 
