@@ -8,6 +8,8 @@ import type { CallResult } from '../ipc/bridge';
 import { SyncEngine, syncConfigFrom, type SyncEngineOptions } from '../sync';
 import type { CoreServices, Handlers } from './context';
 import { Dispatcher } from './dispatch';
+import { ExportJobs, type ExportSaveTarget } from './exports';
+import { exportHandlers } from './handlers/exports';
 import { accountHandlers } from './handlers/accounts';
 import { appHandlers } from './handlers/app';
 import { recordHandlers } from './handlers/records';
@@ -30,6 +32,8 @@ export interface AppCoreOptions {
   /** The local migrations (default: the nearest migrations/local above the code, in the sources or the packaged app). */
   migrationsFolder?: string;
   updater?: UpdaterPort;
+  /** Where CSV exports are saved (the shell's save dialog, the browser host's downloads); absent: no exports. */
+  exportTarget?: ExportSaveTarget;
   /** The wall clock for sessions, "today" and record stamps; tests drive their own. */
   now?: () => number;
   /** Start background sync at once (default true). */
@@ -62,6 +66,7 @@ export interface AppCore {
 const handlers: Handlers = {
   ...sessionHandlers,
   ...recordHandlers,
+  ...exportHandlers,
   ...syncHandlers,
   ...accountHandlers,
   ...settingsHandlers,
@@ -103,6 +108,7 @@ function assemble(options: AppCoreOptions, base: Pick<CoreServices, 'store' | 'c
   accounts.endAllSessions();
   const engine = new SyncEngine({ store, config: syncConfigFrom(config), ...options.testOverrides?.sync });
 
+  const log = options.log ?? ((message, error) => console.error(`[blos core] ${message}:`, error));
   const services: CoreServices = {
     ...base,
     dataDir: options.dataDir,
@@ -110,8 +116,8 @@ function assemble(options: AppCoreOptions, base: Pick<CoreServices, 'store' | 'c
     engine,
     accounts,
     updater: options.updater ?? disabledUpdater,
+    exports: new ExportJobs(store, options.exportTarget ?? null, log, now),
   };
-  const log = options.log ?? ((message, error) => console.error(`[blos core] ${message}:`, error));
   const dispatcher = new Dispatcher(services, handlers, log);
   const inFlight = new Set<Promise<CallResult>>();
   let closing: Promise<void> | null = null;
@@ -136,6 +142,7 @@ function assemble(options: AppCoreOptions, base: Pick<CoreServices, 'store' | 'c
     close() {
       closing ??= (async () => {
         await engine.stop();
+        await services.exports.close();
         await Promise.allSettled([...inFlight]);
         store.close();
       })();

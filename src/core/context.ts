@@ -3,6 +3,7 @@ import type { ClientConfig } from '../config/env';
 import type { LocalStore } from '../db/local-store';
 import type { ContractName, ContractOutputs, ContractParsed, SessionAccount } from '../ipc/contract';
 import type { SyncEngine } from '../sync';
+import type { ExportJobs } from './exports';
 import type { UpdaterPort } from './updater';
 
 /** What every handler may use: the core's parts, shared by all calls. */
@@ -13,6 +14,7 @@ export interface CoreServices {
   readonly engine: SyncEngine;
   readonly accounts: AccountsService;
   readonly updater: UpdaterPort;
+  readonly exports: ExportJobs;
   readonly now: () => number;
   /** The environment the core started with (it outranks the user-data .env). */
   readonly env: NodeJS.ProcessEnv;

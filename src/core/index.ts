@@ -2,3 +2,4 @@
 export { createAppCore, type AppCore, type AppCoreOptions } from './app-core';
 export { disabledUpdater, type UpdaterPort } from './updater';
 export type { UpdateStatus } from '../shared/outputs';
+export type { ExportSaveTarget } from './exports';

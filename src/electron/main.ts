@@ -70,6 +70,13 @@ async function start(): Promise<void> {
     keychain,
     updater,
     log: (message, error) => log(`${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+    exportTarget: {
+      async choose(suggestedName) {
+        const options = { defaultPath: suggestedName, filters: [{ name: 'CSV for Excel', extensions: ['csv'] }] };
+        const chosen = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+        return chosen.canceled || !chosen.filePath ? null : { file: chosen.filePath };
+      },
+    },
   });
 
   app.on(

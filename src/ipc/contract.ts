@@ -10,7 +10,7 @@ import type { Reports } from '../db/reports';
 import type { Page, SyncedRow } from '../db/repository';
 import type { RecordTableName, SyncedTableName } from '../db/schema';
 import type { AccountSummary, SessionAccount, UpdateStatus } from '../shared/outputs';
-import { ACCOUNT_ROLES, GENDERS, VISIT_OUTCOMES, type AccountRole } from '../shared/vocabulary';
+import { ACCOUNT_ROLES, EXPORT_KINDS, GENDERS, VISIT_OUTCOMES, type AccountRole, type ExportKind } from '../shared/vocabulary';
 import type { RejectedRecord, SyncStatus } from '../sync/status';
 import type { ContractName } from './names';
 
@@ -80,6 +80,13 @@ const sortBy = <const C extends readonly [string, ...string[]]>(columns: C) =>
 const epochMs = z.number().int().nonnegative();
 const filter = z.string().max(200);
 
+/** What the households list shows (search and filters), as the list and its exports ask for it. */
+const householdsQuery = {
+  search: listBase.search,
+  filters: z.object({ area: filter, enteredBy: filter }).partial().strict().optional(),
+  visited: z.object({ outcome: z.enum(VISIT_OUTCOMES), from: epochMs, to: epochMs }).partial().strict().optional(),
+};
+
 /** One object schema per table, told apart by `table`. */
 function perTable<H extends z.ZodRawShape, P extends z.ZodRawShape, V extends z.ZodRawShape>(shapes: {
   households: H;
@@ -132,8 +139,7 @@ export const contract = {
     input: perTable({
       households: {
         ...listBase,
-        filters: z.object({ area: filter, enteredBy: filter }).partial().strict().optional(),
-        visited: z.object({ outcome: z.enum(VISIT_OUTCOMES), from: epochMs, to: epochMs }).partial().strict().optional(),
+        ...householdsQuery,
         sort: sortBy(['headName', 'area', 'enteredBy']),
       },
       people: {
@@ -210,6 +216,18 @@ export const contract = {
     input: z.object({ from: epochMs, to: epochMs }).partial().strict().optional(),
     access: 'user',
   },
+
+  /**
+   * Asks where to save (the save dialog; the browser host downloads instead), then writes the
+   * households of the list's search and filters, or their people or visits, as CSV in the background.
+   */
+  'exports.start': {
+    input: z.object({ kind: z.enum(EXPORT_KINDS), query: z.object(householdsQuery).strict() }).strict(),
+    access: 'user',
+  },
+  'exports.status': { input: z.object({ id }).strict(), access: 'user', passive: true },
+  /** Stops an export: nothing is saved under the chosen name. */
+  'exports.cancel': { input: z.object({ id }).strict(), access: 'user' },
 
   'sync.status': { input: none, access: 'user', passive: true },
   'sync.now': { input: none, access: 'user' },
@@ -349,6 +367,26 @@ export interface ConflictPage {
   nextAfter: string | null;
 }
 
+/** An export as its window follows it. */
+export interface ExportStatus {
+  id: string;
+  kind: ExportKind;
+  /** The chosen file's name. */
+  fileName: string;
+  /** Where it is saved (the Electron shell); null when the page downloads it. */
+  savedTo: string | null;
+  /** Once done in a browser: the address the page downloads the file from. */
+  download: string | null;
+  state: 'counting' | 'writing' | 'done' | 'cancelled' | 'failed';
+  /** Households of the list read, of all of them (the progress bar). */
+  householdsDone: number;
+  households: number;
+  /** CSV rows written, the header not counted. */
+  rows: number;
+  /** Why it failed or what a cancel left, in plain words naming the file. */
+  message: string | null;
+}
+
 export interface SettingsView {
   serverUrl: string | null;
   /** e.g. "••••••••3f9a": the key itself never reaches the renderer. */
@@ -393,6 +431,10 @@ export interface ContractOutputs {
   'records.likelyDuplicates': LikelyDuplicate[];
   'dashboard.summary': DashboardSummary;
   'reports.summary': Reports;
+  /** Null: the person cancelled the save dialog. */
+  'exports.start': ExportStatus | null;
+  'exports.status': ExportStatus;
+  'exports.cancel': ExportStatus;
   'sync.status': SyncView;
   /** The status after the exchange finished (or failed: see lastError). */
   'sync.now': SyncView;

@@ -12,3 +12,7 @@ export type VisitOutcome = (typeof VISIT_OUTCOMES)[number];
 
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
 export type Gender = (typeof GENDERS)[number];
+
+/** What a supervisor can export as CSV: the households of the list, or their people, or their visits. */
+export const EXPORT_KINDS = ['households', 'people', 'visits'] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];

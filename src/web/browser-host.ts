@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { createAppCore, type AppCore, type AppCoreOptions } from '../core';
+import { downloadsFolder } from './downloads';
 import type { CallResult } from '../ipc/bridge';
-import { API_PREFIX, CLIENT_HEADER, CLIENT_ID_PATTERN, TOKEN_FRAGMENT_KEY, TOKEN_HEADER } from './http-protocol';
+import { API_PREFIX, CLIENT_HEADER, DOWNLOADS_PREFIX, CLIENT_ID_PATTERN, TOKEN_FRAGMENT_KEY, TOKEN_HEADER } from './http-protocol';
 import { resolveStaticFile } from './static-files';
 import { sameSecret } from '../config/same-secret';
 
@@ -106,6 +108,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     throw new Error(`No built renderer in ${rendererDir}: run \`node scripts/build.mjs renderer\` first.`);
   }
   const token = randomBytes(32).toString('base64url');
+  const downloads = downloadsFolder(fs.mkdtempSync(path.join(os.tmpdir(), 'blos-web-exports-')));
   const core = createAppCore({
     dataDir: options.dataDir,
     version: options.version ?? packageVersion(),
@@ -114,6 +117,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     log: options.log,
     updater: options.updater,
     testOverrides: options.testOverrides,
+    exportTarget: downloads,
   });
 
   let allowedHosts: string[] = [];
@@ -171,7 +175,9 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     const pathname = (request.url ?? '/').split('?')[0]!;
     const handled = pathname.startsWith(API_PREFIX)
       ? handleApi(request, response, pathname.slice(API_PREFIX.length))
-      : Promise.resolve(handleStatic(request, response, pathname));
+      : pathname.startsWith(DOWNLOADS_PREFIX)
+        ? downloads.serve(pathname, request.method ?? '', response, COMMON_HEADERS)
+        : Promise.resolve(handleStatic(request, response, pathname));
     handled.catch((error: unknown) => {
       (options.log ?? console.error)('browser host request failed', error);
       if (!response.headersSent) refuse(response, 500, 'failed', 'The request failed.');
@@ -186,6 +192,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     });
   } catch (error) {
     await core.close();
+    downloads.remove();
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -206,6 +213,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
           server.closeAllConnections();
         });
         await core.close();
+        downloads.remove();
       })();
       return closing;
     },

@@ -5,3 +5,5 @@ export const API_PREFIX = '/api/';
 /** The per-run token travels in the URL fragment, which browsers never send to the server. */
 export const TOKEN_FRAGMENT_KEY = 'token';
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9-]{16,64}$/;
+/** A finished export is downloaded from here: /downloads/<unguessable key>/<file name>. */
+export const DOWNLOADS_PREFIX = '/downloads/';

@@ -43,6 +43,9 @@ export function createFakeElectron(options: FakeElectronOptions) {
     keychain: [] as string[],
     openedExternally: [] as string[],
     errorBoxes: [] as Array<{ title: string; message: string }>,
+    /** What the save dialog answers next (null: the person cancels it), and what it was asked. */
+    saveDialogAnswer: null as string | null,
+    saveDialogs: [] as Array<{ window: unknown; defaultPath: string }>,
     quits: 0,
     exitCode: null as number | null,
     /** True once a quit got past every before-quit listener. */
@@ -139,6 +142,11 @@ export function createFakeElectron(options: FakeElectronOptions) {
     },
     dialog: {
       showErrorBox: (title: string, message: string) => state.errorBoxes.push({ title, message }),
+      showSaveDialog: async (window: unknown, options: { defaultPath: string }) => {
+        state.saveDialogs.push({ window, defaultPath: options.defaultPath });
+        const answer = state.saveDialogAnswer;
+        return answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer };
+      },
     },
   };
   return { electron, app, state };

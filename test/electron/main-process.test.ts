@@ -234,6 +234,23 @@ describe('the main process, started with a stand-in Electron', () => {
     await expect(invoke(fake, fromWindow(fake), 'session.status')).resolves.toMatchObject({ value: { account: null } });
   });
 
+  it("exports to the file chosen in the window's save dialog; a cancelled dialog saves nothing", async () => {
+    const fake = await startMain();
+    const call = (name: string, input?: unknown) => invoke(fake, fromWindow(fake), name, input);
+    await call('session.setupAdmin', { username: 'admin', displayName: 'Admin', password: 'correct horse battery staple' });
+    await call('records.create', { table: 'households', values: { area: 'North', headName: 'Amina Bello' } });
+    const query = { kind: 'households', query: { search: 'amina' } };
+    await expect(call('exports.start', query)).resolves.toEqual({ ok: true, value: null });
+
+    const file = path.join(tempDir('blos-main-export-'), 'amina.csv');
+    fake.state.saveDialogAnswer = file;
+    const started = await call('exports.start', query);
+    expect(fake.state.saveDialogs.at(-1)).toEqual({ window: fake.state.windows[0], defaultPath: expect.stringMatching(/^households-\d{4}-\d\d-\d\d\.csv$/) });
+    const id = (started as { value: { id: string } }).value.id;
+    await eventually(async () => expect(await call('exports.status', { id })).toMatchObject({ value: { state: 'done', savedTo: file, rows: 1 } }));
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^\uFEFFHousehold ID,.*\r\n[^,]+,North,,Amina Bello,/);
+  });
+
   it('shows what is wrong and exits when the configuration is invalid', async () => {
     const { state } = await startMain({ env: { BLOS_EXTERNAL_HOSTS: 'https://not-a-host-name' } });
     expect(state.errorBoxes).toEqual([{ title: 'BLOS Desktop could not start', message: expect.stringContaining('BLOS_EXTERNAL_HOSTS') }]);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openPage, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
@@ -237,4 +238,31 @@ test('the household and person forms also save what was typed when the save come
   await typeAndSubmit({ 'person-fullName': 'Scanned Person' }, 'Add a person');
   await page.getByText('Added Scanned Person.').waitFor(SLOW);
   await page.locator('section[aria-labelledby="people-title"]').getByRole('cell', { name: 'Scanned Person', exact: true }).waitFor(SLOW);
+});
+
+test('the filtered list exports to CSV with a progress bar, and the browser downloads the file', async () => {
+  const area = 'Export Ward';
+  for (let start = 0; start < 3000; start += 500) {
+    host.core.store.repos.households.batchCreate(Array.from({ length: 500 }, (_, i) => ({ area, headName: `Export Head ${start + i}`, enteredBy: 'admin' })));
+  }
+  await openScreen(page, 'Households');
+  await page.getByText('Filters').click();
+  await page.getByLabel('Area', { exact: true }).fill(area);
+  await page.getByLabel(/Search/).fill('head 12');
+  await page.locator('[data-testid="households-summary"][data-search="head 12"]').getByText(/of 111$/).waitFor(SLOW);
+  await page.getByLabel('What to export').selectOption('households');
+
+  const downloaded = page.waitForEvent('download', SLOW);
+  await page.getByRole('button', { name: 'Export…' }).click();
+  await page.getByRole('progressbar', { name: /^Export of households-.*\.csv$/ }).waitFor(SLOW);
+  const download = await downloaded;
+  await page.getByTestId('export-status').getByText(/is ready: 111 rows\.$/).waitFor(SLOW);
+  expect(download.suggestedFilename()).toMatch(/^households-\d{4}-\d\d-\d\d\.csv$/);
+  const rows = fs.readFileSync((await download.path())!, 'utf8').split('\r\n');
+  expect(rows[0]).toMatch(/^\uFEFFHousehold ID,Area,Address,Head of household,/);
+  // 12, 120-129, 1200-1299: the list's search and filter, every one of them, and nothing else.
+  expect(rows.slice(1, -1).map((row) => row.split(',')[3]).sort()).toEqual(
+    [12, ...Array.from({ length: 10 }, (_, i) => 120 + i), ...Array.from({ length: 100 }, (_, i) => 1200 + i)].map((n) => `Export Head ${n}`).sort(),
+  );
+  expect(rows.at(-1)).toBe('');
 });

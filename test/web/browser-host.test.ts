@@ -150,6 +150,25 @@ describe('the browser host', () => {
     expect(response.body).not.toContain('"name"');
   });
 
+  it('offers a finished export once, at an address only its page was told, as an attachment', async () => {
+    const started = await (await api(host, 'exports.start', { kind: 'households', query: {} })).json();
+    expect(started).toMatchObject({ ok: true, value: { savedTo: null, download: null } });
+    let status = started.value;
+    while (status.state !== 'done') status = (await (await api(host, 'exports.status', { id: status.id })).json()).value;
+    expect(status.download).toMatch(/^\/downloads\/[A-Za-z0-9_-]{32}\/households-\d{4}-\d\d-\d\d\.csv$/);
+
+    const guessed = status.download.replace(/\/downloads\/[^/]+/, '/downloads/' + 'a'.repeat(32));
+    for (const target of [guessed, status.download.replace(/[^/]+$/, '..%2F..%2Fpackage.json'), status.download.replace(/[^/]+$/, '')]) {
+      expect({ target, status: (await raw(host, { path: target })).status }).toEqual({ target, status: 404 });
+    }
+    const served = await raw(host, { path: status.download });
+    expect(served.status).toBe(200);
+    expect(served.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(served.headers['content-disposition']).toMatch(/^attachment; filename="households-[\d-]+\.csv"/);
+    expect(served.body).toMatch(/^\uFEFFHousehold ID,.*\r\n.+,North,,Amina,/);
+    expect((await raw(host, { path: status.download })).status).toBe(404);
+  });
+
   it('serves the files of the renderer folder', async () => {
     const response = await raw(host, { path: '/app.js' });
     expect([response.status, response.headers['content-type'], response.body]).toEqual([200, 'text/javascript; charset=utf-8', 'console.log("app")']);

@@ -4,6 +4,7 @@ import type { ContractInput } from '../../ipc/contract';
 import { VISIT_OUTCOMES, type VisitOutcome } from '../../shared/vocabulary';
 import { call } from '../bridge';
 import { Field } from '../components/field';
+import { ExportPanel } from '../components/export-panel';
 import { ErrorNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { UndoNotice, type Undoable } from '../components/undo';
@@ -175,5 +176,6 @@ export function HouseholdsScreen({ query }: { query: Record<string, string> }) {
       ${settled.sort
         ? html`<button type="button" class="button secondary" onClick=${() => setState((s) => ({ ...s, sort: '', desc: '' }))}>Newest first</button>`
         : null}
-    </nav>`;
+    </nav>
+    <${ExportPanel} query=${{ search: listInput.search, filters: listInput.filters, visited: listInput.visited }} />`;
 }
