@@ -4,8 +4,8 @@ import path from 'node:path';
 import { ConfigError, loadServerConfig } from '../config/env';
 import { asStorageFault } from '../db/storage-fault';
 import { startSyncServer } from './index';
-import { isPostgresUrl, openServerStorage } from './open-storage';
-import { connectPostgres, describeDatabase, migratePostgres } from './postgres-connection';
+import { inPlainWords, isPostgresUrl, openServerStorage } from './open-storage';
+import { connectPostgres, migratePostgres } from './postgres-connection';
 import { SERVER_PG_MIGRATIONS } from './postgres-storage';
 import { openSqliteSyncStorage } from './sqlite-storage';
 
@@ -65,8 +65,10 @@ async function migrate(): Promise<void> {
   }
   const connection = connectPostgres(database, { poolSize: 1 });
   try {
-    const { applied, schemaVersion } = await migratePostgres(connection, SERVER_PG_MIGRATIONS);
-    console.log(`${describeDatabase(database)}: ${applied === 0 ? 'already up to date' : `${applied} migration(s) applied`}, schema ${schemaVersion}`);
+    const { applied, schemaVersion } = await migratePostgres(connection, SERVER_PG_MIGRATIONS).catch((error: unknown) => {
+      throw inPlainWords(error, connection.where);
+    });
+    console.log(`${connection.where}: ${applied === 0 ? 'already up to date' : `${applied} migration(s) applied`}, schema ${schemaVersion}`);
   } finally {
     await connection.close();
   }

@@ -1,4 +1,4 @@
-import { connectPostgres } from './postgres-connection';
+import { connectPostgres, SchemaStateError } from './postgres-connection';
 import { PostgresSyncStorage } from './postgres-storage';
 import { openSqliteSyncStorage } from './sqlite-storage';
 import type { SyncStorage } from './storage';
@@ -26,6 +26,16 @@ export async function openServerStorage(database: string, options: ServerStorage
     return await PostgresSyncStorage.open(connection, { now: options.now });
   } catch (error) {
     await connection.close();
-    throw error;
+    throw inPlainWords(error, connection.where);
   }
+}
+
+/** A PostgreSQL error as what to check; a refused schema already says what to run. */
+export function inPlainWords(error: unknown, where: string): Error {
+  if (error instanceof SchemaStateError) return error;
+  return new Error(
+    `cannot use the PostgreSQL database ${where} (${(error as Error).message}). ` +
+      'Check SYNC_SERVER_DB (host, port, user, password, database) and that PostgreSQL is running and reachable from here.',
+    { cause: error },
+  );
 }

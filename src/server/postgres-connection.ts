@@ -33,7 +33,7 @@ export interface PostgresConnectionOptions {
 }
 
 /** `postgres://user@host:port/db`, the password left out. */
-export function describeDatabase(url: string): string {
+function describeDatabase(url: string): string {
   const parsed = new URL(url);
   parsed.password = '';
   return parsed.toString();

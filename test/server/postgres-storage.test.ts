@@ -12,6 +12,20 @@ import { freshSchemaName, postgresConnection, storageKinds, TEST_DATABASE_URL } 
 import { tempDir } from '../support/temp';
 import { household, machineA, machineB, randomMachine } from './helpers';
 
+const ROOT = path.resolve(__dirname, '../..');
+
+/** `npm run server [args]` in `cwd` with these variables; its exit code and output. */
+function runServer(cwd: string, env: Record<string, string>, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return promisify(execFile)(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(ROOT, 'src/server/cli.ts'), ...args], {
+    cwd,
+    timeout: 60_000,
+    env: { ...process.env, SYNC_API_KEY: 'c'.repeat(64), SYNC_SERVER_PORT: '0', ...env },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
 /**
  * What the PostgreSQL storage adds to the shared suites: it refuses a database it cannot serve, and
  * several storages (server processes) on one database keep versions unique and committed in order.
@@ -149,10 +163,20 @@ describe.each(postgresKinds)('the PostgreSQL storage on %s', (kind) => {
   });
 });
 
+describe('npm run server with a PostgreSQL URL it cannot reach', () => {
+  it('says which database it could not use and what to check (exit 1), never its password', async () => {
+    const failed = await runServer(tempDir(), { SYNC_SERVER_DB: 'postgres://blos:s3cret@127.0.0.1:1/blos' });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/cannot use the PostgreSQL database postgres:\/\/blos@127\.0\.0\.1:1\/blos \(.*ECONNREFUSED.*\)\. Check SYNC_SERVER_DB/);
+    expect(failed.stderr).not.toContain('s3cret');
+    const migrating = await runServer(tempDir(), { SYNC_SERVER_DB: 'postgres://blos:s3cret@127.0.0.1:1/blos' }, '--migrate');
+    expect(migrating.code).toBe(1);
+    expect(migrating.stderr).toMatch(/cannot use the PostgreSQL database postgres:\/\/blos@127\.0\.0\.1:1\/blos .*Check SYNC_SERVER_DB/);
+  });
+});
+
 /** `npm run server` against a database of its own on the PostgreSQL server (the CLI cannot reach PGlite). */
 (TEST_DATABASE_URL ? describe : describe.skip)('npm run server on PostgreSQL', () => {
-  const run = promisify(execFile);
-  const ROOT = path.resolve(__dirname, '../..');
   const name = `blos_test_cli_${crypto.randomBytes(4).toString('hex')}`;
   const url = new URL(TEST_DATABASE_URL ?? 'postgres://unused');
   url.pathname = `/${name}`;
@@ -164,15 +188,7 @@ describe.each(postgresKinds)('the PostgreSQL storage on %s', (kind) => {
   beforeAll(() => admin(`CREATE DATABASE ${name}`));
   afterAll(() => admin(`DROP DATABASE ${name}`));
 
-  const server = (...args: string[]) =>
-    run(process.execPath, ['-r', require.resolve('@swc-node/register'), path.join(ROOT, 'src/server/cli.ts'), ...args], {
-      cwd: tempDir(),
-      timeout: 60_000,
-      env: { ...process.env, SYNC_API_KEY: 'c'.repeat(64), SYNC_SERVER_DB: url.toString(), SYNC_SERVER_PORT: '0' },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const server = (...args: string[]) => runServer(tempDir(), { SYNC_SERVER_DB: url.toString() }, ...args);
 
   it('refuses to start on a database not migrated, saying what to run (exit 1), and --migrate migrates it', async () => {
     const refused = await server();

@@ -209,6 +209,7 @@ describe.each(storageKinds())('with %s storage', (storageKind) => {
       expect(status.json).toMatchObject({
         version: 3,
         tables: { households: { rows: 1, deleted: 0 }, people: { rows: 0, deleted: 0 }, visits: { rows: 1, deleted: 1 } },
+        storage: { engine: storageKind === 'sqlite' ? 'sqlite' : 'postgresql', schemaVersion: storageKind === 'sqlite' ? 7 : 2 },
       });
     });
 
