@@ -46,9 +46,11 @@ const SETUPS: Setup[] = [
 interface Measured {
   pushRowsPerSecond: number;
   pullRowsPerSecond: number;
-  /** Microseconds of CPU per row. */
+  /** Microseconds of CPU per row: the servers' and the database's together, and the database's alone. */
   pushCpuPerRow: number;
   pullCpuPerRow: number;
+  pushDatabaseCpuPerRow: number;
+  pullDatabaseCpuPerRow: number;
 }
 
 function databaseUrl(): string | undefined {
@@ -138,7 +140,8 @@ async function measure(setup: Setup, url: string, postmaster: number | undefined
     const timed = async <T>(work: () => Promise<T>) => {
       const [serversBefore, databaseBefore, t] = [serversCpu(), databaseCpu(), performance.now()];
       const result = await work();
-      return { result, seconds: (performance.now() - t) / 1000, cpu: serversCpu() - serversBefore + cpuBetween(databaseBefore, databaseCpu()) };
+      const inDatabase = cpuBetween(databaseBefore, databaseCpu());
+      return { result, seconds: (performance.now() - t) / 1000, cpu: serversCpu() - serversBefore + inDatabase, inDatabase };
     };
     const push = await timed(() => pushAll(servers, apiKey, bodies));
     const pull = await timed(() => Promise.all(Array.from({ length: PULLERS }, (_, i) => pullAll(servers, apiKey, i))));
@@ -150,6 +153,8 @@ async function measure(setup: Setup, url: string, postmaster: number | undefined
       pullRowsPerSecond: pulledRows / pull.seconds,
       pushCpuPerRow: (push.cpu / ROWS) * 1e6,
       pullCpuPerRow: (pull.cpu / pulledRows) * 1e6,
+      pushDatabaseCpuPerRow: (push.inDatabase / ROWS) * 1e6,
+      pullDatabaseCpuPerRow: (pull.inDatabase / pulledRows) * 1e6,
     };
   } finally {
     await Promise.allSettled(servers.map((s) => s.stop()));
@@ -184,6 +189,12 @@ export default async function serverPgBench(): Promise<BenchFigure[]> {
       { bench: BENCH, metric: `CPU per pushed row, ${name} (${cpu})`, value: measured.pushCpuPerRow, unit: 'us' },
       { bench: BENCH, metric: `CPU per pulled row, ${name} (${cpu})`, value: measured.pullCpuPerRow, unit: 'us' },
     );
+    if (setup.storage === 'PostgreSQL' && postmaster) {
+      figures.push(
+        { bench: BENCH, metric: `CPU per pushed row, ${name}: in PostgreSQL`, value: measured.pushDatabaseCpuPerRow, unit: 'us' },
+        { bench: BENCH, metric: `CPU per pulled row, ${name}: in PostgreSQL`, value: measured.pullDatabaseCpuPerRow, unit: 'us' },
+      );
+    }
   }
   const one = results.get('PostgreSQL, 1 process')!;
   const four = results.get('PostgreSQL, 4 processes')!;
