@@ -3,11 +3,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { NEVER_WRITTEN } from '../../src/db/field-stamps';
 import { migratePostgres, SchemaStateError, type PgConnection } from '../../src/server/postgres-connection';
 import { PostgresSyncStorage, SERVER_PG_MIGRATIONS } from '../../src/server/postgres-storage';
 import type { PullChange } from '../../src/protocol/wire';
+import { createFreshDatabase, type FreshDatabase } from '../support/postgres';
 import { freshSchemaName, postgresConnection, storageKinds, TEST_DATABASE_URL } from '../support/test-databases';
 import { tempDir } from '../support/temp';
 import { household, machineA, machineB, randomMachine } from './helpers';
@@ -177,18 +177,13 @@ describe('npm run server with a PostgreSQL URL it cannot reach', () => {
 
 /** `npm run server` against a database of its own on the PostgreSQL server (the CLI cannot reach PGlite). */
 (TEST_DATABASE_URL ? describe : describe.skip)('npm run server on PostgreSQL', () => {
-  const name = `blos_test_cli_${crypto.randomBytes(4).toString('hex')}`;
-  const url = new URL(TEST_DATABASE_URL ?? 'postgres://unused');
-  url.pathname = `/${name}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client(TEST_DATABASE_URL);
-    await client.connect();
-    await client.query(sql).finally(() => client.end());
-  };
-  beforeAll(() => admin(`CREATE DATABASE ${name}`));
-  afterAll(() => admin(`DROP DATABASE ${name}`));
+  let database: FreshDatabase;
+  beforeAll(async () => {
+    database = await createFreshDatabase(TEST_DATABASE_URL!, 'blos_test_cli');
+  });
+  afterAll(() => database.drop());
 
-  const server = (...args: string[]) => runServer(tempDir(), { SYNC_SERVER_DB: url.toString() }, ...args);
+  const server = (...args: string[]) => runServer(tempDir(), { SYNC_SERVER_DB: database.url }, ...args);
 
   it('refuses to start on a database not migrated, saying what to run (exit 1), and --migrate migrates it', async () => {
     const refused = await server();
