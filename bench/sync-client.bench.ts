@@ -18,7 +18,8 @@ import { seedServer } from './sync-fixtures';
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
  * beside a raw pull-and-apply loop (server file -> client file, raw prepared statements, pages of
- * the size the engine fetches, one durable transaction each, no HTTP), the two alternating RUNS
+ * the size the engine fetches, one durable transaction each with the page's search documents, no
+ * HTTP), both into encrypted files as the app's are, the two alternating RUNS
  * times, each into a new empty file; the longest event-loop stall during those pulls; how long a
  * local write waits during such a pull (into another client); a push of PUSH_ROWS dirty rows.
  * BENCH_SYNC_CLIENT_ROWS / _RUNS / _PUSH / _APPLY (rows per transaction in the engine) set the sizes.
@@ -30,6 +31,8 @@ const PUSH_ROWS = Number(process.env.BENCH_SYNC_CLIENT_PUSH ?? 10_000);
 const APPLY_ROWS = Number(process.env.BENCH_SYNC_CLIENT_APPLY ?? DEFAULT_PULL_APPLY_ROWS);
 /** The engine's default request size. */
 const PAGE = LIMITS.pullMax;
+/** Every client file is encrypted, as the app's are (docs/encryption.md), the raw copy's too. */
+const KEY = crypto.randomBytes(32);
 
 /**
  * Longest gap between 1 ms ticks (ms): how long the event loop was blocked at worst, over the whole
@@ -83,7 +86,7 @@ function localWrites(sqlite: SqliteDatabase) {
  */
 async function rawRate(serverFile: string, clientFile: string): Promise<number> {
   const { file, execArgv } = workerScript(__dirname, 'raw-copy-thread', __filename);
-  const worker = new Worker(file, { execArgv, workerData: { serverFile, clientFile, page: PAGE } satisfies RawCopy });
+  const worker = new Worker(file, { execArgv, workerData: { serverFile, clientFile, page: PAGE, key: KEY.toString('hex') } satisfies RawCopy });
   const ms = await new Promise<number>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -106,7 +109,7 @@ interface InitialSync {
 
 /** The engine's first sync of an empty client file, timed, with the event loop watched meanwhile. */
 async function initialSync(serverUrl: string, apiKey: string, file: string): Promise<InitialSync> {
-  const store = openLocalStore({ file });
+  const store = openLocalStore({ file, key: KEY });
   const engine = new SyncEngine({ store, config: { serverUrl, apiKey, pullIntervalMs: 3_600_000 }, pullApplyRows: APPLY_ROWS });
   try {
     const cursor = store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck();
@@ -165,7 +168,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
     );
 
     // Again into another empty client, this time with local writes on the app's connection meanwhile.
-    const busy = openLocalStore({ file: path.join(dir, 'client-writing.db') });
+    const busy = openLocalStore({ file: path.join(dir, 'client-writing.db'), key: KEY });
     const busyEngine = new SyncEngine({ store: busy, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 }, pullApplyRows: APPLY_ROWS });
     const stopWrites = localWrites(busy.sqlite);
     const busyStatus = await busyEngine.syncNow();
@@ -175,7 +178,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
     busy.close();
     figures.push({ bench, metric: 'longest local write during an initial sync (one every 20 ms; waits for the chunk being committed)', value: longestWriteMs, unit: 'ms', target: '< 50' });
 
-    const store = openLocalStore({ file: path.join(dir, 'client-1.db') });
+    const store = openLocalStore({ file: path.join(dir, 'client-1.db'), key: KEY });
     const engine = new SyncEngine({ store, config: { serverUrl: server.url, apiKey, pullIntervalMs: 3_600_000 } });
     const household = store.repos.households.create({ area: 'Bench' });
     const visits = Array.from({ length: PUSH_ROWS - 1 }, (_, i) => ({
