@@ -260,8 +260,10 @@ export function planPush(
       write(table, decision.write);
       stored += 1;
     }
+    // The record's version, taken before the conflicts recorded with it take theirs.
+    const recordVersion = decision.write ? version : current!.version;
     for (const conflict of decision.conflicts) write('conflicts', conflict);
-    results[index] = { table, id: row.id, status: decision.status, version: decision.write ? version : current!.version };
+    results[index] = { table, id: row.id, status: decision.status, version: recordVersion };
   }
   return { writes, version, stored };
 }

@@ -92,7 +92,11 @@ export const merge: CheckGroup = {
       await push(session, [{ table: 'households', row: mine, base: { notes: seen } }], session.machineId);
       const [result] = await push(session, [{ table: 'households', row: { ...theirs, fieldStamps: theirStamps }, base: { notes: seen } }], other);
       expectFields('the later write', result, { status: 'applied' });
-      const conflicts = (await pullAfter(session, since)).filter((c) => c.table === 'conflicts' && c.row.recordId === first.row.id);
+      const pulled = await pullAfter(session, since);
+      const record = pulled.filter((c) => c.table === 'households' && c.row.id === first.row.id);
+      // The version answered is the record's, not that of the conflict recorded with it (section 5).
+      expectEqual("the later write's version", result!.version, record[0]?.version);
+      const conflicts = pulled.filter((c) => c.table === 'conflicts' && c.row.recordId === first.row.id);
       expectThat('conflicts served', conflicts.length === 1, 'one conflicts record for the record', conflicts);
       expectFields('the conflict', conflicts[0]!.row, {
         recordTable: 'households',
