@@ -5,8 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import { Client } from 'pg';
-import { HEADERS, PATHS, PROTOCOL_VERSION, type PullResponse, type PushResponse } from '../src/protocol/wire';
-import { SCHEMA_VERSION } from '../src/protocol/schema-history';
+import { PATHS, releaseHeaders, type PullResponse, type PushResponse } from '../src/protocol/wire';
 import { createFreshDatabase, testDatabaseUrl, TEST_DATABASE_VARIABLE } from '../test/support/postgres';
 import { migrateServerDatabase, spawnServerProcesses, type ServerProcess } from '../test/support/server-process';
 import type { BenchFigure } from './figures';
@@ -70,15 +69,7 @@ async function localPostmaster(url: string): Promise<number | undefined> {
   }
 }
 
-function dialect(apiKey: string, machineId: string): Record<string, string> {
-  return {
-    authorization: `Bearer ${apiKey}`,
-    [HEADERS.machineId]: machineId,
-    [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
-    [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
-    'accept-encoding': 'gzip',
-  };
-}
+const dialect = (apiKey: string, machineId: string) => ({ authorization: `Bearer ${apiKey}`, ...releaseHeaders(machineId), 'accept-encoding': 'gzip' });
 
 /** Push bodies of BATCH fresh rows each, gzipped as the client sends them. */
 function pushBodies(rows: number): Uint8Array<ArrayBuffer>[] {

@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
-import { HEADERS, PATHS, PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse } from '../src/protocol/wire';
-import { SCHEMA_VERSION } from '../src/protocol/schema-history';
+import { PATHS, releaseHeaders, type PullResponse, type PushRequest, type PushResponse } from '../src/protocol/wire';
 import { openSqliteSyncStorage, startSyncServer } from '../src/server';
 import type { BenchFigure } from './figures';
 
@@ -89,12 +88,7 @@ export default async function syncServerBench(): Promise<BenchFigure[]> {
     const apiKey = crypto.randomBytes(32).toString('hex');
     const server = await startSyncServer({ apiKey, dbFile: path.join(dir, 'http.db') });
     // As this release's clients speak: protocol 2, the record schema they know.
-    const headers = {
-      authorization: `Bearer ${apiKey}`,
-      [HEADERS.machineId]: MACHINE,
-      [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
-      [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
-    };
+    const headers = { authorization: `Bearer ${apiKey}`, ...releaseHeaders(MACHINE) };
     t = performance.now();
     for (const body of bodies) {
       const response = await fetch(`${server.url}${PATHS.push}`, {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordInputs, stampedFields, uuidSchema } from '../db/record-schemas';
 import { RECORD_TABLE_NAMES, SYNCED_TABLE_NAMES, type RecordTableName, type SyncedTableName } from '../db/schema';
-import { fieldsAt } from './schema-history';
+import { fieldsAt, SCHEMA_VERSION } from './schema-history';
 
 export { stampedFields };
 
@@ -32,6 +32,15 @@ export const HEADERS = {
   pullCursor: 'x-pull-cursor',
   pullHasMore: 'x-pull-has-more',
 } as const;
+
+/** What every request of this release's client says of itself: its machine, protocol and record schema. */
+export function releaseHeaders(machineId: string): Record<string, string> {
+  return {
+    [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
+    [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
+    [HEADERS.machineId]: machineId,
+  };
+}
 
 export const LIMITS = {
   /** Most records one push may carry. */

@@ -1,9 +1,7 @@
-import { SCHEMA_VERSION } from '../protocol/schema-history';
 import type { z } from 'zod';
 import {
-  HEADERS,
   PATHS,
-  PROTOCOL_VERSION,
+  releaseHeaders,
   errorBodySchema,
   healthResponseSchema,
   pullAnnouncementSchema,
@@ -98,11 +96,7 @@ export class SyncTransport {
 
   /** The body of a 2xx answer; any other outcome as a classified SyncError. */
   private async exchange(method: 'GET' | 'POST', pathAndQuery: string, options: ExchangeOptions): Promise<Buffer> {
-    const headers: Record<string, string> = {
-      [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
-      [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
-      [HEADERS.machineId]: this.machineId,
-    };
+    const headers = releaseHeaders(this.machineId);
     if (options.auth !== false) headers.authorization = `Bearer ${this.config.apiKey}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
