@@ -20,7 +20,7 @@ export interface PgConnection extends PgQueryable {
   readonly migrationsSchema: string;
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: PgQueryable) => Promise<T>): Promise<T>;
-  /** drizzle's migrator over this connection (postgres-schema.ts wraps it with the checks). */
+  /** drizzle's migrator over this connection (migratePostgres, below, wraps it with the checks). */
   runMigrations(migrationsFolder: string): Promise<void>;
   close(): Promise<void>;
 }
