@@ -1,8 +1,7 @@
 import crypto from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import zlib from 'node:zlib';
-import { HEADERS, PATHS, PROTOCOL_VERSION, type PullResponse, type PushResponse, type PushResult } from '../../src/protocol/wire';
-import { SCHEMA_VERSION } from '../../src/protocol/schema-history';
+import { PATHS, releaseHeaders, type PullResponse, type PushResponse, type PushResult } from '../../src/protocol/wire';
 import type { ServerStatus } from '../../src/server';
 import { createFreshDatabase, testDatabaseUrl, TEST_DATABASE_VARIABLE, type FreshDatabase } from '../support/postgres';
 import { migrateServerDatabase, spawnServerProcesses, type ServerProcess, type ServerProcessOptions } from '../support/server-process';
@@ -36,14 +35,7 @@ type Served = PullResponse['changes'][number];
 const keyOf = (table: string, id: string) => `${table}/${id}`;
 
 /** As this release's clients speak: protocol 2, the record schema they know. */
-function dialect(apiKey: string, machineId: string): Record<string, string> {
-  return {
-    authorization: `Bearer ${apiKey}`,
-    [HEADERS.machineId]: machineId,
-    [HEADERS.protocolVersion]: String(PROTOCOL_VERSION),
-    [HEADERS.schemaVersion]: String(SCHEMA_VERSION),
-  };
-}
+const dialect = (apiKey: string, machineId: string) => ({ authorization: `Bearer ${apiKey}`, ...releaseHeaders(machineId) });
 
 (databaseUrl ? describe : describe.skip)(`${PROCESSES} server processes on one PostgreSQL database`, () => {
   const apiKey = crypto.randomBytes(32).toString('hex');
@@ -53,12 +45,19 @@ function dialect(apiKey: string, machineId: string): Record<string, string> {
   let servers: ServerProcess[] = [];
 
   let retries = 0;
-  /** A request as a client makes it: a 503 (busy; nothing stored) is tried again shortly, a few times. */
+  /**
+   * A request as a client makes it: a 503 (busy; nothing stored) or a connection that failed is tried
+   * again shortly, a few times. A push may be sent again whatever became of it (pushes are idempotent),
+   * and under load fetch sometimes reuses a kept-alive connection just as the server closes it.
+   */
   async function send(server: ServerProcess, req: RawRequest): Promise<unknown> {
     for (let attempt = 1; ; attempt++) {
-      const response = await request({ url: server.url, apiKey }, req);
-      if (response.status === 200) return response.json;
-      if (response.status !== 503 || attempt === 20) throw new Error(`${req.path} on ${server.url} answered ${response.status}: ${JSON.stringify(response.json)}`);
+      const response = await request({ url: server.url, apiKey }, req).catch((error: unknown) => {
+        if (attempt === 20 || !(error instanceof TypeError)) throw error;
+        return null;
+      });
+      if (response?.status === 200) return response.json;
+      if ((response && response.status !== 503) || attempt === 20) throw new Error(`${req.path} on ${server.url} answered ${response?.status}: ${JSON.stringify(response?.json)}`);
       retries++;
       await new Promise((resolve) => setTimeout(resolve, random.int(10, 100)));
     }
@@ -244,7 +243,7 @@ function dialect(apiKey: string, machineId: string): Record<string, string> {
       expect(tables[table].rows).toBe(everything.filter((change) => change.table === table).length);
     }
     console.log(
-      `multi-process: ${acknowledged.size} records, highest version ${version}, ${pullers.map((p) => p.pages).join('/')} pages pulled, ${doubled.reduce((a, b) => a + b)} pushes sent twice, ${retries} requests retried after a 503`,
+      `multi-process: ${acknowledged.size} records, highest version ${version}, ${pullers.map((p) => p.pages).join('/')} pages pulled, ${doubled.reduce((a, b) => a + b)} pushes sent twice, ${retries} requests retried after a 503 or a failed connection`,
     );
   }, 240_000);
 });
