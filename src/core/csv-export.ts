@@ -10,7 +10,6 @@ import type { ListQuery, SyncedRow } from '../db/repository';
 import { FIELD_LABELS, humanize } from '../shared/field-labels';
 import type { ExportKind } from '../shared/vocabulary';
 
-
 /** The households list's query without its paging and order: the export takes every match, newest first. */
 export type ExportQuery = Omit<ListQuery, 'sort' | 'limit' | 'after' | 'includeDeleted'>;
 
@@ -124,21 +123,15 @@ export function exportFileName(kind: ExportKind, now = Date.now()): string {
  */
 function rowsOf(store: LocalStore, kind: ExportKind, households: Household[], query: ExportQuery): [SyncedRow<ExportKind>, Household][] {
   if (kind === 'households') return households.map((h) => [h, h]);
-  const ids = households.map((h) => h.id);
+  const children = store.repos[kind].ofHouseholds(
+    households.map((h) => h.id),
+    kind === 'visits' ? query.visited : undefined,
+  );
   const byHousehold = new Map<string, SyncedRow<ExportKind>[]>();
-  const children =
-    kind === 'people'
-      ? store.sqlite.prepare(`SELECT id FROM people WHERE deleted_at IS NULL AND household_id IN (SELECT value FROM json_each(?)) ORDER BY id`).pluck().all(JSON.stringify(ids))
-      : store.sqlite
-          .prepare(
-            `SELECT id FROM visits WHERE deleted_at IS NULL AND household_id IN (SELECT value FROM json_each(@ids))
-               AND (@outcome IS NULL OR outcome = @outcome) AND visited_at BETWEEN @from AND @to ORDER BY visited_at, id`,
-          )
-          .pluck()
-          .all({ ids: JSON.stringify(ids), outcome: query.visited?.outcome ?? null, from: query.visited?.from ?? 0, to: query.visited?.to ?? Number.MAX_SAFE_INTEGER });
-  for (const row of store.repos[kind].getMany(children as string[]) as SyncedRow<ExportKind>[]) {
-    const householdOf = (row as { householdId: string }).householdId;
-    byHousehold.set(householdOf, [...(byHousehold.get(householdOf) ?? []), row]);
+  for (const row of children as SyncedRow<'people' | 'visits'>[]) {
+    const rows = byHousehold.get(row.householdId);
+    if (rows) rows.push(row);
+    else byHousehold.set(row.householdId, [row]);
   }
   return households.flatMap((h) => (byHousehold.get(h.id) ?? []).map((row): [SyncedRow<ExportKind>, Household] => [row, h]));
 }

@@ -380,6 +380,22 @@ export class SyncedRepository<T extends SyncedTableName> {
     }
   }
 
+  /**
+   * The live rows of these households (people in id order; visits by when they were made, only
+   * those `visited` asks for, as the households list's visit filter picks them).
+   */
+  ofHouseholds(householdIds: readonly string[], visited?: VisitedFilter): SyncedRow<T>[] {
+    const householdId = this.spec.filterable.householdId;
+    if (!householdId) throw new Error(`${this.name} rows do not belong to households`);
+    if (visited && this.name !== 'visits') throw new Error(`${this.name} cannot be filtered by visits`);
+    const { visits } = schema;
+    const rows = this.name === 'visits' ? this.ctx.db.select().from(visits) : this.ctx.db.select().from(this.table as typeof schema.people);
+    return rows
+      .where(and(inArray(householdId, [...householdIds]), this.name === 'visits' ? matchingVisits(visited ?? {}) : isNull(this.table.deletedAt)))
+      .orderBy(...(this.name === 'visits' ? [asc(visits.visitedAt)] : []), asc(this.table.id))
+      .all() as SyncedRow<T>[];
+  }
+
   /** The rows of `ids`, in that order (ids of rows that are gone are left out). */
   getMany(ids: readonly string[]): SyncedRow<T>[] {
     if (ids.length === 0) return [];
@@ -460,17 +476,23 @@ export class SyncedRepository<T extends SyncedTableName> {
   private visitedCondition(visited: VisitedFilter, visitsChecked: 'gathered' | 'per household'): SQL {
     if (this.name !== 'households') throw new Error(`${this.name} cannot be filtered by visits`);
     const { visits } = schema;
-    const matching = and(
-      isNull(visits.deletedAt),
-      visited.outcome !== undefined ? eq(visits.outcome, visited.outcome as never) : undefined,
-      visited.from !== undefined ? gte(visits.visitedAt, visited.from) : undefined,
-      visited.to !== undefined ? lte(visits.visitedAt, visited.to) : undefined,
-    );
+    const matching = matchingVisits(visited);
     if (visitsChecked === 'per household') {
       return exists(this.ctx.db.select({ one: sql`1` }).from(visits).where(and(eq(visits.householdId, this.table.id), matching)));
     }
     return inArray(this.table.id, this.ctx.db.select({ id: visits.householdId }).from(visits).where(matching));
   }
+}
+
+/** The live visits a visit filter asks for (outcome, made within [from, to]). */
+function matchingVisits(visited: VisitedFilter): SQL | undefined {
+  const { visits } = schema;
+  return and(
+    isNull(visits.deletedAt),
+    visited.outcome !== undefined ? eq(visits.outcome, visited.outcome as never) : undefined,
+    visited.from !== undefined ? gte(visits.visitedAt, visited.from) : undefined,
+    visited.to !== undefined ? lte(visits.visitedAt, visited.to) : undefined,
+  );
 }
 
 /**
