@@ -24,7 +24,7 @@ export function findMigrations(set: 'local' | 'server' | 'server-pg', from: stri
 
 export const LOCAL_MIGRATIONS = findMigrations('local', __dirname);
 
-interface JournalEntry {
+export interface JournalEntry {
   idx: number;
   when: number;
   tag: string;
@@ -61,7 +61,7 @@ export interface MigrationResult {
   backupFile: string | null;
 }
 
-function readJournal(folder: string): JournalEntry[] {
+export function readJournal(folder: string): JournalEntry[] {
   const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta/_journal.json'), 'utf8')) as {
     entries: JournalEntry[];
   };
@@ -102,18 +102,27 @@ function syncedTableColumns(sqlite: SqliteDatabase): Map<SyncedTableName, Set<st
  */
 function markAddedFieldsUnwritten(sqlite: SqliteDatabase, before: Map<SyncedTableName, Set<string>>, onFieldsAdded?: () => void): void {
   const never = JSON.stringify(NEVER_WRITTEN);
+  const added = addedFields(before);
   sqlite.transaction(() => {
-    let added = 0;
-    for (const [table, had] of before) {
-      const columns = getTableColumns(syncedTables[table]) as Record<string, { name: string }>;
-      for (const field of stampedFields(table)) {
-        if (had.has(columns[field]!.name)) continue;
-        sqlite.prepare(`UPDATE "${table}" SET field_stamps = json_set(field_stamps, ?, json(?))`).run(`$.${field}`, never);
-        added += 1;
-      }
+    for (const { table, field } of added) {
+      sqlite.prepare(`UPDATE "${table}" SET field_stamps = json_set(field_stamps, ?, json(?))`).run(`$.${field}`, never);
     }
-    if (added > 0) onFieldsAdded?.();
+    if (added.length > 0) onFieldsAdded?.();
   })();
+}
+
+/**
+ * The stamped fields of synced tables whose columns a migration added: `before` holds each table's
+ * columns (SQL names) as they were, for the tables that existed then.
+ */
+export function addedFields(before: ReadonlyMap<string, ReadonlySet<string>>): { table: SyncedTableName; field: string }[] {
+  return [...before].flatMap(([name, had]) => {
+    const table = name as SyncedTableName;
+    const columns = getTableColumns(syncedTables[table]) as Record<string, { name: string }>;
+    return stampedFields(table)
+      .filter((field) => !had.has(columns[field]!.name))
+      .map((field) => ({ table, field }));
+  });
 }
 
 /**

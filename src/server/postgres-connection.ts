@@ -1,12 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { getTableColumns } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { NEVER_WRITTEN } from '../db/field-stamps';
-import { stampedFields } from '../db/record-schemas';
-import { SYNCED_TABLE_NAMES, syncedTables } from '../db/schema';
+import { addedFields, readJournal } from '../db/migrate';
+import { SYNCED_TABLE_NAMES } from '../db/schema';
 
 /** What the PostgreSQL storage needs of a database: node-postgres's pool in production, PGlite in tests. */
 export interface PgQueryable {
@@ -81,15 +78,6 @@ export class SchemaStateError extends Error {
   }
 }
 
-interface JournalEntry {
-  when: number;
-  tag: string;
-}
-
-function readJournal(folder: string): JournalEntry[] {
-  return (JSON.parse(fs.readFileSync(path.join(folder, 'meta/_journal.json'), 'utf8')) as { entries: JournalEntry[] }).entries;
-}
-
 async function appliedMigrationTimes(db: PgQueryable, migrationsSchema: string): Promise<number[]> {
   const table = `"${migrationsSchema}"."__drizzle_migrations"`;
   const { rows } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
@@ -160,17 +148,13 @@ export async function migratePostgres(db: PgConnection, migrationsFolder: string
   await db.runMigrations(migrationsFolder);
   const never = JSON.stringify(NEVER_WRITTEN);
   await db.transaction(async (tx) => {
-    for (const [table, had] of columnsBefore) {
-      const columns = getTableColumns(syncedTables[table as keyof typeof syncedTables]) as Record<string, { name: string }>;
-      for (const field of stampedFields(table as keyof typeof syncedTables)) {
-        if (had.has(columns[field]!.name)) continue;
-        const entry = `${JSON.stringify(field)}:${never}`;
-        await tx.query(
-          `UPDATE "${table}" SET field_stamps = (CASE WHEN field_stamps::text = '{}' THEN '{' || $1 || '}' ` +
-            `ELSE left(field_stamps::text, -1) || ',' || $1 || '}' END)::json`,
-          [entry],
-        );
-      }
+    for (const { table, field } of addedFields(columnsBefore)) {
+      const entry = `${JSON.stringify(field)}:${never}`;
+      await tx.query(
+        `UPDATE "${table}" SET field_stamps = (CASE WHEN field_stamps::text = '{}' THEN '{' || $1 || '}' ` +
+          `ELSE left(field_stamps::text, -1) || ',' || $1 || '}' END)::json`,
+        [entry],
+      );
     }
   });
   const after = await schemaState(db, migrationsFolder);
