@@ -54,6 +54,10 @@ function filterCases(): [string, ListQuery][] {
   cases.push(['search "ami" + area + outcome', { search: 'ami', filters: { area: 'North' }, visited: { outcome: 'follow_up' } }]);
   cases.push(['search "amina" + area + entered by + outcome', { search: 'amina', filters: { area: 'North', enteredBy: 'amina' }, visited: { outcome: 'follow_up' } }]);
   cases.push(['search "a" + area (no follow-up there) + outcome', { search: 'a', filters: { area: 'Market' }, visited: { outcome: 'follow_up' } }]);
+  cases.push(['search "amin" + area (no follow-up there) + outcome', { search: 'amin', filters: { area: 'Market' }, visited: { outcome: 'follow_up' } }]);
+  cases.push(['search "a" + area + entered by + a day (60 households)', { search: 'a', filters: { area: 'North', enteredBy: 'amina' }, visited: { from: week.from, to: week.from + DAY_MS } }]);
+  // The week's visits are those of the oldest tenth of the households, which a search reaches last.
+  cases.push(['search "a" + date range', { search: 'a', visited: week }]);
   return cases;
 }
 
