@@ -1,6 +1,6 @@
 import { openLocalStore } from '../src/db/local-store';
 import { SyncEngine } from '../src/sync';
-import { preparePullWorker } from '../src/sync/pull-in-worker';
+import { prepareSyncWorker } from '../src/sync/sync-thread';
 
 /**
  * One initial sync in a process of its own, so its peak memory is the client's alone: prints
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const [serverUrl, apiKey, file] = process.argv.slice(2) as [string, string, string];
   const store = openLocalStore({ file });
   const engine = new SyncEngine({ store, config: { serverUrl, apiKey, pullIntervalMs: 3_600_000 } });
-  await preparePullWorker();
+  await prepareSyncWorker();
   const started = performance.now();
   const status = await engine.syncNow();
   const ms = performance.now() - started;

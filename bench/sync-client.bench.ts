@@ -8,7 +8,7 @@ import type { SqliteDatabase } from '../src/db/connection';
 import { openLocalStore } from '../src/db/local-store';
 import { LIMITS } from '../src/protocol/wire';
 import { DEFAULT_PULL_APPLY_ROWS, SyncEngine } from '../src/sync';
-import { preparePullWorker } from '../src/sync/pull-in-worker';
+import { prepareSyncWorker } from '../src/sync/sync-thread';
 import { workerScript } from '../src/worker-script';
 import { median, type BenchFigure } from './figures';
 import type { RawCopy } from './raw-copy-thread';
@@ -62,7 +62,7 @@ function stallProbe(started: () => boolean) {
 
 /**
  * A small local write every 20 ms, as entry would make them, on the app's connection: it waits for
- * the pull worker's chunk in progress. Written to instance_meta so nothing extra is pushed. Returns
+ * the sync worker's chunk in progress. Written to instance_meta so nothing extra is pushed. Returns
  * a stop function giving the longest write (ms).
  */
 function localWrites(sqlite: SqliteDatabase) {
@@ -140,7 +140,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
 
     // A one-time start, as at app launch; here it includes compiling the TypeScript sources.
     const workerStarted = performance.now();
-    await preparePullWorker();
+    await prepareSyncWorker();
     const workerMs = performance.now() - workerStarted;
     // The machine's speed drifts over a run (one raw copy on each side of the engine differed by
     // 0.67-1.28x): raw copies and engine syncs alternate, each sync's ratio is taken against the
@@ -156,7 +156,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
     const ratios = syncs.map((sync, i) => sync.rate / ((rawRates[i]! + rawRates[i + 1]!) / 2));
     const list = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
     figures.push(
-      { bench, metric: 'pull worker start (once per process, TypeScript loader)', value: workerMs, unit: 'ms' },
+      { bench, metric: 'sync worker start (once per process, TypeScript loader)', value: workerMs, unit: 'ms' },
       { bench, metric: `initial sync of ${ROWS} rows (engine, HTTP; median of ${RUNS}: ${list(syncs.map((s) => s.ms / 1000))})`, value: median(syncs.map((s) => s.ms)) / 1000, unit: 's' },
       { bench, metric: 'initial sync rate (engine, HTTP; median)', value: median(syncs.map((s) => s.rate)), unit: 'rows/s' },
       { bench, metric: `raw pull-and-apply rate (files, no HTTP; median of ${RUNS + 1}, alternating with the syncs)`, value: median(rawRates), unit: 'rows/s' },

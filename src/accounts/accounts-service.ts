@@ -81,7 +81,7 @@ function toSummary(row: AccountRow): AccountSummary {
  * Local accounts: first-run admin setup, sign-in with back-off and lockout, sessions with an idle
  * timeout and an absolute lifetime, and the admin's account management. bcrypt runs on a worker
  * thread (password-hasher.ts) so hashing never blocks the event loop for the ~250 ms a hash takes. Its transactions take the write lock as they
- * begin (immediate): the pull worker commits on its own connection, and a transaction that had read
+ * begin (immediate): the sync worker commits on its own connection, and a transaction that had read
  * before such a commit could not write after it (SQLITE_BUSY) instead of waiting its turn.
  */
 export class AccountsService {

@@ -11,7 +11,7 @@ type SqliteDatabase = Database.Database;
  * better-sqlite3-multiple-ciphers): the SQLCipher 4 scheme, AES-256-CBC with an HMAC-SHA512 per page,
  * so the database, its WAL and every `VACUUM INTO` backup are encrypted and a changed page is
  * detected. The key is 32 random bytes passed raw (`x'…'`): it needs no password stretching, which
- * would cost every connection the pull worker opens.
+ * would cost every connection the sync worker opens.
  */
 
 export const KEY_BYTES = 32;

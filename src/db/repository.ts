@@ -575,7 +575,7 @@ function matchingVisits(visited: VisitedFilter): SQL | undefined {
 }
 
 /**
- * Above the clock and above the row's own stamp: the pull worker writes rows on its own connection
+ * Above the clock and above the row's own stamp: the sync worker writes rows on its own connection
  * and the clock hears of their stamps a moment later; an edit in between must still come after the
  * version it replaces, or last-write-wins would undo it.
  */

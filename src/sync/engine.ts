@@ -5,8 +5,7 @@ import { SyncLedger } from './ledger';
 import { DEFAULT_BATCH_LIMITS, Outbox, type BatchLimits } from './outbox';
 import { withoutAutocheckpoint } from '../db/connection';
 import { asStorageFault } from '../db/storage-fault';
-import { pullInWorker } from './pull-in-worker';
-import { pushAll } from './push';
+import { pullInWorker, pushInWorker } from './sync-thread';
 import type { SyncStatus } from './status';
 import { SyncError, SyncTransport } from './transport';
 import type { ClientConfig } from '../config/env';
@@ -66,7 +65,7 @@ export interface SyncReport {
 }
 
 /**
- * Rows applied per transaction by the pull worker. Each commit rewrites the last pages of every table
+ * Rows applied per transaction by the sync worker. Each commit rewrites the last pages of every table
  * and index it touched, so smaller chunks write more; a local write made meanwhile waits for the
  * chunk being committed, so larger ones keep it waiting longer (figures in docs/sync-engine.md).
  */
@@ -226,14 +225,8 @@ export class SyncEngine {
     const { signal } = controller;
     const server = { serverUrl: this.config.serverUrl!, apiKey: this.config.apiKey! };
     const transport = new SyncTransport(server, this.store.machineId);
-    const request = {
-      file: this.store.file,
-      key: this.store.key?.toString('hex') ?? null,
-      server,
-      machineId: this.store.machineId,
-      pageSize: this.options.pullPageSize,
-      applyRows: this.options.pullApplyRows,
-    };
+    const target = { file: this.store.file, key: this.store.key?.toString('hex') ?? null, server, machineId: this.store.machineId };
+    const pullRequest = { ...target, pageSize: this.options.pullPageSize, applyRows: this.options.pullApplyRows };
     const previous = this.current.state;
     this.update({ state: 'syncing', nextRetryAt: null });
     try {
@@ -241,22 +234,22 @@ export class SyncEngine {
       // online, the exchange itself proves it; the health check runs when coming back from offline.
       if (previous !== 'online') await transport.health(signal);
       // Pull first: a local edit that meets a concurrent remote one is decided (and logged) here.
-      // The pull worker's connection checkpoints the log as it goes; a local write meanwhile must not
-      // copy a log that a large pull has grown, here on the main thread.
-      const pull = () => withoutAutocheckpoint(this.store.sqlite, () => pullInWorker(request, this.store.clock, signal));
-      const pulled = await pull();
-      const pushed = await pushAll(this.outbox, this.ledger, (body) => transport.push(body, signal), {
-        limits: this.options.batchLimits,
-        signal,
+      // Pull and push run on the sync worker, whose connection checkpoints the log as it goes; a local
+      // write meanwhile must not copy a log that a large pull has grown, here on the main thread.
+      const pull = () => pullInWorker(pullRequest, this.store.clock, signal);
+      const { pulled, pushed } = await withoutAutocheckpoint(this.store.sqlite, async () => {
+        const pulled = await pull();
+        const pushed = await pushInWorker({ ...target, limits: this.options.batchLimits }, signal);
+        if (pushed.superseded > 0) {
+          // The winners of the superseded records are on the server now: fetch them so each conflict
+          // is decided and logged on this PC within the same exchange.
+          const more = await pull();
+          pulled.received += more.received;
+          pulled.conflicts += more.conflicts;
+          pulled.parked = more.parked;
+        }
+        return { pulled, pushed };
       });
-      if (pushed.superseded > 0) {
-        // The winners of the superseded records are on the server now: fetch them so each conflict is
-        // decided and logged on this PC within the same exchange.
-        const more = await pull();
-        pulled.received += more.received;
-        pulled.conflicts += more.conflicts;
-        pulled.parked = more.parked;
-      }
       this.report = {
         pushed: pushed.sent,
         applied: pushed.applied,

@@ -1,5 +1,4 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { withoutFsync } from '../db/connection';
 import type { LocalStore } from '../db/local-store';
 import * as schema from '../db/schema';
 import { SYNCED_TABLE_NAMES, syncRejections, syncState, type SyncedTableName } from '../db/schema';
@@ -105,15 +104,14 @@ export class SyncLedger {
   }
 
   /**
-   * Applies the server's per-record answers to a batch, in one transaction. It is committed without
-   * an fsync of its own (on the thread that serves the UI, a busy disk made that wait tens of ms): a
-   * power cut may lose the last answers, never tear them, and the rows they would have cleared stay
-   * dirty, are pushed again and answered with the same versions (ARCHITECTURE 3.4).
+   * Applies the server's per-record answers to a batch, in one transaction. A power cut may lose the
+   * last answers (the sync worker commits them without an fsync), never tear them: the rows they would
+   * have cleared stay dirty, are pushed again and answered with the same versions (ARCHITECTURE 3.4).
    */
   recordResults(sent: readonly OutgoingChange[], results: readonly PushResult[], at: number): PushTally {
     const byKey = new Map(sent.map((change) => [`${change.table}/${change.row.id}`, change]));
     const tally: PushTally = { applied: 0, superseded: 0, rejected: 0 };
-    const record = this.store.sqlite.transaction(() => {
+    this.store.sqlite.transaction(() => {
       // Asked once: most batches have no refusal on record to forget, and a delete per record costs.
       const rejections = this.hasRejections();
       for (const result of results) {
@@ -132,8 +130,7 @@ export class SyncLedger {
         // (and recorded any conflict); the winners arrive with the next pull.
         this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
       }
-    });
-    withoutFsync(this.store.sqlite, () => record());
+    })();
     return tally;
   }
 

@@ -22,8 +22,8 @@ export interface BatchLimits {
 }
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = {
-  // A quarter of the server's limit: parsing a batch's answers and recording them in one transaction
-  // is synchronous work on the thread that serves the UI, and must stay well under a frame or two.
+  // A quarter of the server's limit: a batch's answers are recorded in one transaction, and a local
+  // write made meanwhile waits for it.
   maxRows: LIMITS.pushRows / 4,
   // Half the server's limit: leaves room for the envelope and keeps one request short.
   maxBytes: LIMITS.pushBytes / 2,
@@ -31,13 +31,8 @@ export const DEFAULT_BATCH_LIMITS: BatchLimits = {
 
 const BODY_ENVELOPE_BYTES = '{"changes":[]}'.length;
 
-/**
- * Rows read per query. Reading and serialising rows is synchronous work on the thread that serves
- * the UI, so the event loop turns between pages, however large the batch they fill.
- */
+/** Rows read per query: memory stays bounded by a batch, however many rows are due. */
 const READ_PAGE_ROWS = 100;
-
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function pushBody(batch: readonly OutgoingChange[]): string {
   return `{"changes":[${batch.map((c) => c.json).join(',')}]}`;
@@ -51,7 +46,7 @@ export class Outbox {
   private readonly dirtyPage;
   private readonly pendingCount;
 
-  constructor(store: LocalStore) {
+  constructor(store: Pick<LocalStore, 'db'>) {
     this.dirtyPage = Object.fromEntries(SYNCED_TABLE_NAMES.map((name) => [name, dirtyPageQuery(store, name)])) as Record<
       SyncedTableName,
       ReturnType<typeof dirtyPageQuery>
@@ -77,11 +72,10 @@ export class Outbox {
    * push run always ends even while the user keeps editing. A rejected row is due again only once it
    * changed, except a future-stamp refusal, which the server may accept later as its clock advances.
    */
-  async *changes(): AsyncGenerator<OutgoingChange> {
+  *changes(): Generator<OutgoingChange> {
     for (const table of SYNCED_TABLE_NAMES) {
       let after = '';
       for (;;) {
-        await nextTurn();
         const rows = this.dirtyPage[table].all({ after, limit: READ_PAGE_ROWS }) as LocalRow[];
         for (const local of rows) {
           const row = toWireRow(local);
@@ -95,10 +89,10 @@ export class Outbox {
   }
 
   /** The due changes packed into batches bounded by rows and bytes. */
-  async *batches(limits: BatchLimits = DEFAULT_BATCH_LIMITS): AsyncGenerator<OutgoingChange[]> {
+  *batches(limits: BatchLimits = DEFAULT_BATCH_LIMITS): Generator<OutgoingChange[]> {
     let batch: OutgoingChange[] = [];
     let bytes = BODY_ENVELOPE_BYTES;
-    for await (const change of this.changes()) {
+    for (const change of this.changes()) {
       const size = Buffer.byteLength(change.json) + 1;
       if (batch.length > 0 && (batch.length >= limits.maxRows || bytes + size > limits.maxBytes)) {
         yield batch;
@@ -113,7 +107,7 @@ export class Outbox {
 }
 
 /** One page of a table's due rows after the id `after`, in id order. */
-export function dirtyPageQuery(store: LocalStore, name: SyncedTableName) {
+export function dirtyPageQuery(store: Pick<LocalStore, 'db'>, name: SyncedTableName) {
   const table = schema.syncedTables[name] as typeof schema.households;
   return store.db
     .select(getTableColumns(table))

@@ -26,7 +26,7 @@ export interface PullTally {
   parked: number;
 }
 
-/** What the pull needs of a local database: a connection of its own on the pull worker (pull-worker.ts). */
+/** What the pull needs of a local database: a connection of its own on the sync worker (sync-worker.ts). */
 export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock' | 'machineId'>;
 
 /** Decoded chunks of pages from `since` on, until the server has no more. */
@@ -38,7 +38,7 @@ const MAX_PAGES_PER_PULL = 10_000;
 /**
  * Applies pulled changes to the local database under last-write-wins (ARCHITECTURE 3.1, 3.2, 3.5).
  * Each chunk goes in one transaction together with the cursor, so a crash leaves either the whole chunk
- * and its cursor or neither. The engine runs it on the pull worker (pull-worker.ts).
+ * and its cursor or neither. The engine runs it on the sync worker (sync-worker.ts).
  */
 export class PullApplier {
   private readonly statements;
@@ -122,7 +122,7 @@ export class PullApplier {
     let conflicts = 0;
     let newHouseholds = false;
     // Immediate: the local rows are read under the write lock, so a local write on another
-    // connection (the app's, while this runs on the pull worker) lands before or after the chunk,
+    // connection (the app's, while this runs on the sync worker) lands before or after the chunk,
     // never between the read that decides last-write-wins and the write.
     // The chunk's search documents are written once, at its end (src/db/search-batch.ts).
     this.store.sqlite.transaction(() => {

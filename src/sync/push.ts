@@ -3,6 +3,9 @@ import { pushBody, type BatchLimits, type Outbox, type OutgoingChange } from './
 import { SyncError } from './transport';
 import type { PushResponse } from '../protocol/wire';
 
+/** What a push run did: every due record sent once, with the server's answers tallied. */
+export type PushTotal = PushTally & { sent: number };
+
 /** Sends one push body; the engine supplies its transport. */
 export type SendBatch = (body: string) => Promise<PushResponse>;
 
@@ -16,9 +19,9 @@ export async function pushAll(
   ledger: SyncLedger,
   send: SendBatch,
   options: { limits?: BatchLimits; signal?: AbortSignal } = {},
-): Promise<PushTally & { sent: number }> {
-  const total = { applied: 0, superseded: 0, rejected: 0, sent: 0 };
-  for await (const batch of outbox.batches(options.limits)) {
+): Promise<PushTotal> {
+  const total: PushTotal = { applied: 0, superseded: 0, rejected: 0, sent: 0 };
+  for (const batch of outbox.batches(options.limits)) {
     options.signal?.throwIfAborted();
     const tally = await pushBatch(batch, ledger, send);
     total.applied += tally.applied;

@@ -178,7 +178,7 @@ describe('sign-in', () => {
     expect((await service.login('bola', PASSWORD)).account.username).toBe('bola');
   });
 
-  it('waits its turn while another connection writes (the pull worker committing a chunk)', async () => {
+  it('waits its turn while another connection writes (the sync worker committing a chunk)', async () => {
     const { service, store, admin, worker } = await withWorker();
     const pull = await holdWriteLock(store.file, "INSERT INTO instance_meta (key, value) VALUES ('pull', 'chunk')", 200);
     expect(service.setDisabled(admin.account.id, worker.id, true).disabled).toBe(true);

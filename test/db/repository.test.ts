@@ -67,7 +67,7 @@ describe('repositories', () => {
   });
 
   it('edits and tombstones are stamped after the version they replace, even one the clock has not seen', () => {
-    // As the pull worker writes a row on its own connection, a moment before the clock hears of it.
+    // As the sync worker writes a row on its own connection, a moment before the clock hears of it.
     const household = store.repos.households.create({ area: 'North' });
     const person = store.repos.people.create({ householdId: household.id, fullName: 'Yusuf' });
     const pulledAt = now + 60_000;
@@ -218,7 +218,7 @@ describe('the households list at scale: search, filters, sort', () => {
     expect(heads({ search: 'fatima' })).toEqual([]);
     store.repos.households.restore(yusuf.id);
     expect(heads({ search: 'fatima' })).toEqual(['Yusuf Okafor']);
-    // As the pull worker writes: plain SQL on the tables, no repository involved.
+    // As the sync worker writes: plain SQL on the tables, no repository involved.
     store.sqlite.prepare("UPDATE households SET head_name = 'Pulled Name', dirty = 0 WHERE id = ?").run(yusuf.id);
     expect(heads({ search: 'pulled' })).toEqual(['Pulled Name']);
     store.sqlite.prepare('DELETE FROM people WHERE household_id = ?').run(yusuf.id);

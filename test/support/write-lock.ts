@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Another connection to `file`, on another thread, that takes the write lock, runs `sql`, and holds
- * the lock for `holdMs` before committing: what the app's connection meets while the pull worker
+ * the lock for `holdMs` before committing: what the app's connection meets while the sync worker
  * commits a chunk, and the other way round. Resolves once the lock is held; `committed` resolves after.
  */
 export async function holdWriteLock(file: string, sql: string, holdMs: number): Promise<{ committed: Promise<void> }> {

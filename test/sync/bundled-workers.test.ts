@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
 
 /**
- * The pull worker as the app ships it: bundled by esbuild as entries of their own beside
+ * The sync worker as the app ships it: bundled by esbuild as entries of their own beside
  * dist/main.js (scripts/worker-entries.json), started as plain JavaScript from the code bundled into
  * main.js, with no TypeScript loader anywhere.
  */
@@ -17,7 +17,8 @@ const repo = path.resolve(__dirname, '../..');
 const workerEntries = JSON.parse(fs.readFileSync(path.join(repo, 'scripts/worker-entries.json'), 'utf8')) as Record<string, string>;
 
 interface BundledMain {
-  pullInWorker: typeof import('../../src/sync/pull-in-worker').pullInWorker;
+  pullInWorker: typeof import('../../src/sync/sync-thread').pullInWorker;
+  pushInWorker: typeof import('../../src/sync/sync-thread').pushInWorker;
 }
 
 async function bundle(): Promise<BundledMain> {
@@ -28,7 +29,7 @@ async function bundle(): Promise<BundledMain> {
     ...common,
     external,
     stdin: {
-      contents: "export { pullInWorker } from './src/sync/pull-in-worker';",
+      contents: "export { pullInWorker, pushInWorker } from './src/sync/sync-thread';",
       resolveDir: repo,
       loader: 'ts',
     },
@@ -47,7 +48,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-describe('the bundled pull worker', () => {
+describe('the bundled sync worker', () => {
   it('fetches, decodes and applies a pull into the database', async () => {
     const changes = Array.from({ length: 30 }, (_, i) => ({
       table: 'households',
@@ -64,6 +65,22 @@ describe('the bundled pull worker', () => {
       expect(store.sqlite.prepare('SELECT count(*) FROM households').pluck().get()).toBe(30);
       expect(store.sqlite.prepare('SELECT pull_cursor FROM sync_state').pluck().get()).toBe(30);
       expect(clock.peek()).toBe(129);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads, sends and acknowledges the dirty rows of the database', async () => {
+    const file = path.join(tempDir(), 'app.db');
+    const store = openLocalStore({ file, key: newDatabaseKey() });
+    try {
+      const created = store.repos.households.batchCreate(Array.from({ length: 12 }, (_, i) => ({ area: `Pushed ${i}` })));
+      const request = { file, key: store.key!.toString('hex'), server: { serverUrl: server.url, apiKey: server.apiKey }, machineId: store.machineId, limits: { maxRows: 5, maxBytes: 1024 * 1024 } };
+      expect(await main.pushInWorker(request, new AbortController().signal)).toEqual({ applied: 12, superseded: 0, rejected: 0, sent: 12 });
+      expect(store.sqlite.prepare('SELECT count(*) FROM households WHERE dirty').pluck().get()).toBe(0);
+      const page = await server.server.storage.pull(0, 1000);
+      const onServer = (JSON.parse(page.changes.toString('utf8')) as { row: { id: string } }[]).map((c) => c.row.id);
+      expect(onServer).toEqual(expect.arrayContaining(created.map((h) => h.id)));
     } finally {
       store.close();
     }

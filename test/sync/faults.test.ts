@@ -1,6 +1,6 @@
 import { RecordNotFoundError } from '../../src/db/repository';
 import { pullParked } from '../../src/db/schema';
-import { preparePullWorker } from '../../src/sync/pull-in-worker';
+import { prepareSyncWorker } from '../../src/sync/sync-thread';
 import { eventually } from '../support/eventually';
 import { startTestServer, type TestServer } from '../support/sync-server';
 import { tempDir } from '../support/temp';
@@ -13,8 +13,8 @@ let proxy: FaultProxy;
 let clients: Client[];
 
 // Loaded before the clock starts: the fault schedule is drawn per request, and a first sync waiting
-// for the pull worker to load (a second through the TypeScript loader) would send few of them.
-beforeAll(() => preparePullWorker());
+// for the sync worker to load (a second through the TypeScript loader) would send few of them.
+beforeAll(() => prepareSyncWorker());
 
 beforeEach(async () => {
   server = await startTestServer();
@@ -81,7 +81,7 @@ describe('sync through a faulty network', () => {
         else if (action < 9) repos.households.update(target.id, { notes: `edit ${step} by ${client.name}` });
         else repos.households.softDelete(target.id);
       } catch (error) {
-        // The pull worker commits on its own connection, so another PC's delete of `target` can land
+        // The sync worker commits on its own connection, so another PC's delete of `target` can land
         // between listing it and editing it (seen with SYNC_FAULT_SEED=871500110): the edit is
         // refused, as a person would see the record vanish, and nothing else changes.
         if (!(error instanceof RecordNotFoundError)) throw error;

@@ -33,7 +33,7 @@ interface Running {
 }
 
 /**
- * The two CLIs bundled as plain JavaScript (with the pull worker beside them, as the app ships it):
+ * The two CLIs bundled as plain JavaScript (with the sync worker beside them, as the app ships it):
  * each of the dozens of process starts here then takes a fraction of a second instead of the
  * TypeScript loader's second or more.
  */

@@ -65,7 +65,7 @@ describe('a large pull', () => {
     expect(client.engine.lastReport?.pulled).toBe(2_345);
   });
 
-  it('keeps the write-ahead log small while it pulls, checkpointing from the pull worker', async () => {
+  it('keeps the write-ahead log small while it pulls, checkpointing from the sync worker', async () => {
     seed(12_000);
     const wal = `${client.file}-wal`;
     let largestWal = 0;
@@ -81,7 +81,7 @@ describe('a large pull', () => {
     // Checkpoints ran beside the pull and kept the log to a few thousand rows, where it would
     // otherwise hold the whole pull...
     expect(largestWal).toBeLessThan(10 * 1024 * 1024);
-    // ...on the pull worker's connection: the app's left them to it meanwhile, then took them back.
+    // ...on the sync worker's connection: the app's left them to it meanwhile, then took them back.
     expect(autocheckpointsSeen).toEqual(new Set([0]));
     expect(client.store.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
@@ -119,7 +119,7 @@ describe('a large pull', () => {
     expect(rowCount(client)).toBe(6_000 + cursorsAtWrites.length);
   });
 
-  it('stop() returns once the pull worker has let go: no chunk lands after it', async () => {
+  it('stop() returns once the sync worker has let go: no chunk lands after it', async () => {
     seed(12_000);
     const sync = client.engine.syncNow();
     await eventually(() => cursorOf(client) > 0, { timeout: 20_000, interval: 2, what: 'the first chunk' });

@@ -12,7 +12,7 @@ afterEach(() => store.close());
 
 async function allBatches(outbox: Outbox, maxRows: number): Promise<OutgoingChange[][]> {
   const batches: OutgoingChange[][] = [];
-  for await (const batch of outbox.batches({ maxRows, maxBytes: 4 * 1024 * 1024 })) batches.push(batch);
+  for (const batch of outbox.batches({ maxRows, maxBytes: 4 * 1024 * 1024 })) batches.push(batch);
   return batches;
 }
 
