@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ExportSaveTarget } from '../../src/core';
 import type { ExportStatus } from '../../src/ipc/contract';
 import { eventually } from '../support/eventually';
+import { handToUnprivileged, runNodeChild } from '../support/node-child';
 import { tempDir } from '../support/temp';
 import { startCoreWithAccounts, type Harness } from './harness';
 
@@ -122,4 +123,54 @@ test('a folder that cannot be written is named in plain words; another window ca
   });
   const other = await h.fail('admin-window', 'exports.status', { id: status.id });
   expect(other).toMatchObject({ code: 'not_found', message: 'This export is no longer known. Start it again.' });
+});
+
+describe('a disk or a folder that refuses the file, for real (in a child process)', () => {
+  /**
+   * A core in a child process with 400 households (about 90 KB of CSV) exports them all to `file`,
+   * then prints the export's last status and what the folder holds.
+   */
+  const exportInChild = (dataDir: string, file: string) => `
+    const fs = require('node:fs');
+    const { createAppCore } = require('./src/core');
+    (async () => {
+      const core = createAppCore({ dataDir: ${JSON.stringify(dataDir)}, version: '1', env: {}, startSync: false,
+        exportTarget: { choose: async () => ({ file: ${JSON.stringify(file)} }) }, testOverrides: { accountPolicy: { bcryptCost: 4 } } });
+      const call = async (name, input) => { const r = await core.call('w', name, input); if (!r.ok) throw new Error(JSON.stringify(r.error)); return r.value; };
+      await call('session.setupAdmin', { username: 'admin', displayName: 'Ada', password: 'admin password 1' });
+      for (let i = 0; i < 400; i++) await call('records.create', { table: 'households', values: { area: 'North', headName: 'Head ' + i, notes: 'n'.repeat(200) } });
+      let status = await call('exports.start', { kind: 'households', query: {} });
+      while (status.state === 'counting' || status.state === 'writing') {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = await call('exports.status', { id: status.id });
+      }
+      console.log(JSON.stringify({ state: status.state, message: status.message, left: fs.readdirSync(${JSON.stringify(path.dirname(file))}) }));
+      await core.close();
+    })();`;
+  const lastStatus = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!);
+
+  test('a full disk: the message says so and what to do; no part of the file is left behind', async () => {
+    const disk = tempDir('blos-exports-small-disk-');
+    const result = await runNodeChild(exportInChild(tempDir('blos-exports-data-'), path.join(disk, 'all.csv')), { smallDisk: { folder: disk, sizeKb: 64 } });
+    expect(result.stderr).toBe('');
+    expect(lastStatus(result.stdout)).toEqual({
+      state: 'failed',
+      message: 'The disk is full: all.csv was not saved. Free some space (or choose another disk) and export again.',
+      left: [],
+    });
+  });
+
+  test('a folder this account may not write to: named in plain words, nothing written', async () => {
+    const data = tempDir('blos-exports-data-');
+    const readOnly = tempDir('blos-exports-read-only-');
+    handToUnprivileged(data);
+    fs.chmodSync(readOnly, 0o555);
+    const result = await runNodeChild(exportInChild(data, path.join(readOnly, 'all.csv')), { unprivileged: true });
+    expect(result.stderr).toBe('');
+    expect(lastStatus(result.stdout)).toEqual({
+      state: 'failed',
+      message: `all.csv could not be saved: the folder ${readOnly} cannot be written to. Choose another folder.`,
+      left: [],
+    });
+  });
 });

@@ -14,6 +14,11 @@ export interface ChildOptions {
   unprivileged?: boolean;
   /** The largest file the child may write, in KiB (`ulimit -f`): a disk that fills up. */
   fileSizeLimitKb?: number;
+  /**
+   * A disk of this size mounted on `folder` for the child alone: a tmpfs in a mount namespace of its
+   * own (`unshare`), which the rest of the machine never sees and which goes with the child.
+   */
+  smallDisk?: { folder: string; sizeKb: number };
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
@@ -37,9 +42,13 @@ export function runEntryPoint(file: string, args: string[], options: ChildOption
 
 function run(node: string[], options: ChildOptions): Promise<ChildResult> {
   // With the size limit the write fails with EFBIG instead of killing the process (SIGXFSZ ignored).
-  const command = options.fileSizeLimitKb
+  const limited = options.fileSizeLimitKb
     ? ['bash', '-c', `trap '' XFSZ; ulimit -f ${options.fileSizeLimitKb}; exec "$@"`, 'bash', ...node]
     : node;
+  const disk = options.smallDisk;
+  const command = disk
+    ? ['unshare', '--map-root-user', '--mount', 'bash', '-c', `mount -t tmpfs -o size=${disk.sizeKb}k tmpfs "$0" && exec "$@"`, disk.folder, ...limited]
+    : limited;
   const ids = options.unprivileged && runningAsRoot() ? UNPRIVILEGED : {};
   return new Promise((resolve, reject) => {
     const child = spawn(command[0]!, command.slice(1), { cwd: REPO, env: options.env ?? process.env, ...ids });
