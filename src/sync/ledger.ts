@@ -111,6 +111,8 @@ export class SyncLedger {
   recordResults(sent: readonly OutgoingChange[], results: readonly PushResult[], at: number): PushTally {
     const byKey = new Map(sent.map((change) => [`${change.table}/${change.row.id}`, change]));
     const tally: PushTally = { applied: 0, superseded: 0, rejected: 0 };
+    // Immediate: it reads before it writes, and the app's connection writes meanwhile (a deferred
+    // transaction would then fail with SQLITE_BUSY instead of waiting its turn).
     this.store.sqlite.transaction(() => {
       // Asked once: most batches have no refusal on record to forget, and a delete per record costs.
       const rejections = this.hasRejections();
@@ -130,7 +132,7 @@ export class SyncLedger {
         // (and recorded any conflict); the winners arrive with the next pull.
         this.acknowledge[change.table].run({ id, updatedAt, machineId, version: result.version });
       }
-    })();
+    }).immediate();
     return tally;
   }
 

@@ -42,5 +42,20 @@ describe('the sync worker', () => {
         await client.close();
       }
     });
+
+    it("records a push's answers while the app keeps writing: each batch waits its turn at the write lock", async () => {
+      const client = openClient({ dir: tempDir(), name: 'writing', url: server.url, apiKey, engine: { batchLimits: { maxRows: 20, maxBytes: 1024 * 1024 } } });
+      const writes = setInterval(() => client.store.repos.households.create({ area: 'Entered meanwhile' }), 1);
+      try {
+        client.store.repos.households.batchCreate(Array.from({ length: 2_000 }, (_, i) => ({ area: `Area ${i}` })));
+        const status = await client.engine.syncNow();
+        clearInterval(writes);
+        expect(status.lastError).toBeNull();
+        expect(client.engine.lastReport?.applied).toBeGreaterThanOrEqual(2_000);
+      } finally {
+        clearInterval(writes);
+        await client.close();
+      }
+    });
   });
 });
