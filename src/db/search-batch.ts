@@ -53,3 +53,26 @@ export function searchBatch(sqlite: SqliteDatabase): <T>(write: () => T) => T {
     return result;
   };
 }
+
+/**
+ * Index pages one merge step writes at most. FTS5's own merging is off (migration 0009): it ran in the
+ * commit of whichever write made segments mergeable, holding the write lock tens of ms longer.
+ */
+const MERGE_STEP_PAGES = 100;
+
+/**
+ * Prepares once per connection; the returned function merges the search index's segments by one
+ * bounded step, in a transaction of its own, and says whether there was anything to merge.
+ */
+export function searchMergeStep(sqlite: SqliteDatabase): () => boolean {
+  const merge = sqlite.prepare(`INSERT INTO record_search (record_search, rank) VALUES ('merge', ${MERGE_STEP_PAGES})`);
+  const totalChanges = sqlite.prepare('SELECT total_changes()').pluck();
+  // Immediate: the step reads the index's structure before it writes, under the lock it writes with.
+  const step = sqlite.transaction(() => merge.run());
+  return () => {
+    const before = totalChanges.get() as number;
+    step.immediate();
+    // FTS5 counts the command itself as one change; two or more mean it merged something.
+    return (totalChanges.get() as number) - before >= 2;
+  };
+}

@@ -13,7 +13,7 @@ import type { LocalRow } from './wire-rows';
 import { compileRowStatement } from '../db/compiled-statement';
 import { RowShape } from '../db/row-shape';
 import { InvalidPullError, type PulledChunk, type PulledRecord } from './pull-decoder';
-import { searchBatch } from '../db/search-batch';
+import { searchBatch, searchMergeStep } from '../db/search-batch';
 
 export interface PullTally {
   /** Rows received from the server. */
@@ -32,6 +32,12 @@ export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock' | 'machineId'
 /** Decoded chunks of pages from `since` on, until the server has no more. */
 export type ChunkSource = (since: number) => AsyncIterable<PulledChunk>;
 
+/**
+ * Search-index merge steps after a chunk, at most: enough to keep up with what a chunk adds (about two
+ * are needed at 100,000 rows), without holding the pull back where merging lags.
+ */
+const MERGE_STEPS_PER_CHUNK = 8;
+
 /** Upper bound on pages in one pull, so a server that always says "more" cannot loop us forever. */
 const MAX_PAGES_PER_PULL = 10_000;
 
@@ -48,6 +54,7 @@ export class PullApplier {
   private readonly allParked;
   private readonly parkedCount;
   private readonly inSearchBatch;
+  private readonly mergeSearchStep;
 
   constructor(
     private readonly store: PullStore,
@@ -72,21 +79,24 @@ export class PullApplier {
     this.allParked = db.select().from(pullParked).prepare();
     this.parkedCount = db.select({ n: count() }).from(pullParked).prepare();
     this.inSearchBatch = searchBatch(store.sqlite);
+    this.mergeSearchStep = searchMergeStep(store.sqlite);
   }
 
   /**
-   * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk.
-   * `signal` stops between chunks (the chunk in hand is either fully applied or not at all);
-   * `onChunk` hears the tally after every chunk, and the next chunk takes the write lock only once
-   * the promise it returned has resolved.
+   * Pulls from the stored cursor until the server has nothing more, applying chunk by chunk, and
+   * merges the search index's new segments a bounded step at a time after each chunk
+   * (src/db/search-batch.ts). `signal` stops between transactions (the chunk in hand is either fully
+   * applied or not at all); `onCommit` hears the tally after every transaction, and the next one takes
+   * the write lock only once the promise it returned has resolved.
    */
-  async pullAll(source: ChunkSource, options: { signal?: AbortSignal; onChunk?: (tally: PullTally) => Promise<void> } = {}): Promise<PullTally> {
+  async pullAll(source: ChunkSource, options: { signal?: AbortSignal; onCommit?: (tally: PullTally) => Promise<void> } = {}): Promise<PullTally> {
     const tally: PullTally = { received: 0, applied: 0, conflicts: 0, parked: 0 };
     let since = this.ledger.pullCursor();
     let pages = 0;
     let heard: Promise<void> | undefined;
+    const committed = () => (heard = options.onCommit?.({ ...tally }));
     for await (const page of source(since)) {
-      // Encoded while the acknowledgement of the last chunk is on its way, and only then awaited.
+      // Encoded while the acknowledgement of the last transaction is on its way, and only then awaited.
       const values = this.encode(page.records);
       await heard;
       options.signal?.throwIfAborted();
@@ -100,8 +110,14 @@ export class PullApplier {
       tally.conflicts += result.conflicts;
       tally.parked = result.parked;
       since = page.cursor;
+      committed();
+      for (let step = 0; page.records.length > 0 && step < MERGE_STEPS_PER_CHUNK && !options.signal?.aborted; step++) {
+        await heard;
+        const merged = this.mergeSearchStep();
+        committed();
+        if (!merged) break;
+      }
       if (!page.hasMore) break;
-      heard = options.onChunk?.({ ...tally });
     }
     await heard;
     return tally;

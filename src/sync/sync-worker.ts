@@ -50,7 +50,7 @@ function pull(id: number, request: PullRequest) {
     const progress = (tally: PullTally) => ({ tally: { ...tally }, observed: store.clock.peek() });
     const tally = await applier.pullAll((since) => fetchPulledChunks(transport, since, { pageSize: request.pageSize, chunkRows: request.applyRows, signal }), {
       signal,
-      onChunk: (soFar) =>
+      onCommit: (soFar) =>
         new Promise<void>((resolve) => {
           running.get(id)!.heard = resolve;
           send({ id, progress: progress(soFar) });

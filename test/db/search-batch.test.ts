@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import { searchBatch } from '../../src/db/search-batch';
+import { searchBatch, searchMergeStep } from '../../src/db/search-batch';
 import { searchIndexProblems } from '../support/search-index';
 import { tempDir } from '../support/temp';
 
@@ -87,6 +87,24 @@ describe('a search batch (many rows written, the index brought up to date once)'
     expect(store.sqlite.prepare('SELECT count(*) FROM search_pending').pluck().get()).toBe(0);
     store.repos.households.create({ headName: 'Yusuf Okafor', area: 'South' });
     expect(store.repos.households.list({ search: 'yusuf' }).items.map((h) => h.headName)).toEqual(['Yusuf Okafor']);
+    expect(searchIndexProblems(store.sqlite)).toEqual({ missing: [], extra: [] });
+    store.close();
+  });
+});
+
+describe('merging the search index a step at a time', () => {
+  it('is left to the steps (FTS5 would merge in a write\'s commit), which merge until nothing is left, the index whole', () => {
+    const store = openLocalStore({ file: path.join(tempDir(), 'app.db') });
+    const automerge = store.sqlite.prepare("SELECT v FROM record_search_config WHERE k = 'automerge'").pluck().get();
+    expect(automerge).toBe(0);
+    // Forty saves, forty commits: FTS5 alone would have merged them four at a time along the way.
+    for (let i = 0; i < 40; i++) store.repos.households.create({ headName: `Head ${i}`, area: 'North' });
+    const step = searchMergeStep(store.sqlite);
+    let steps = 0;
+    while (step()) steps++;
+    expect(steps).toBeGreaterThan(0);
+    expect(step()).toBe(false);
+    expect(store.repos.households.list({ search: 'head north' }).total).toBe(40);
     expect(searchIndexProblems(store.sqlite)).toEqual({ missing: [], extra: [] });
     store.close();
   });

@@ -5,6 +5,7 @@ import { PullApplier } from '../../src/sync/pull-applier';
 import { pullBody } from '../../src/server';
 import { decodeRecords, readPullAnswer, type PulledChunk } from '../../src/sync/pull-decoder';
 import { SyncLedger } from '../../src/sync/ledger';
+import { searchMergeStep } from '../../src/db/search-batch';
 import { eventually } from '../support/eventually';
 import { searchIndexProblems } from '../support/search-index';
 import type { TestServer } from '../support/sync-server';
@@ -63,6 +64,13 @@ describe('a large pull', () => {
     // Every cursor seen is a chunk boundary with exactly the rows up to it present.
     expect(cursorsSeen.every((cursor) => cursor % 100 === 0)).toBe(true);
     expect(client.engine.lastReport?.pulled).toBe(2_345);
+  });
+
+  it('merges the search index as it goes, between chunks: nothing is left to merge after 60 chunks', async () => {
+    seed(6_000);
+    expect((await client.engine.syncNow()).lastError).toBeNull();
+    expect(searchMergeStep(client.store.sqlite)()).toBe(false);
+    expect(searchIndexProblems(client.store.sqlite)).toEqual({ missing: [], extra: [] });
   });
 
   it('keeps the write-ahead log small while it pulls, checkpointing from the sync worker', async () => {
