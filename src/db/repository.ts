@@ -119,13 +119,13 @@ const dialect = new SQLiteSyncDialect();
 
 /**
  * Looking one household up in the index costs about what walking this many index documents costs
- * (measured at 100,000 households: 35 µs a lookup, 1.1 µs a document walked and checked).
+ * (measured at 100,000 households: docs/ui.md).
  */
 const DOCUMENTS_PER_LOOKUP = 32;
 /**
- * Filtered households counted past this many are walked: counting them costs 1-2 ms a thousand (a
- * visit filter alone 4 ms more, to gather its households), paid by every search with filters. Fewer
- * are looked up, at most 35 ms at 35 µs each, and only when the walk would read more.
+ * Filtered households counted past this many are walked: the count is paid by every search with
+ * filters, and this many lookups stay within the list's time budget (docs/ui.md). Fewer are looked
+ * up, and only when the walk would read more.
  */
 const MOST_LOOKUPS = 1000;
 /** The index's prefix lengths go up to this (migration 0004: prefix='1 2 3'). */
@@ -450,8 +450,8 @@ export class SyncedRepository<T extends SyncedTableName> {
   /**
    * How a search is run, chosen by counting each side only as far as the choice needs. Walking the
    * index reads the words' documents newest first and checks the filters on each, so a common word
-   * with filters that few households pass reads most of the index ("a" is in 214,000 of 400,000
-   * documents at 100,000 households: 300 ms). Looking up the households the filters pass costs one
+   * with filters that few households pass reads most of the index ("a" is in about half of the
+   * documents). Looking up the households the filters pass costs one
    * seek each, for words that seek directly: for a longer prefix each lookup merges the document
    * lists of every term it starts, as much as one walk, so those are looked up only when no
    * household passes the filters. Returns the filtered households (newest first) to look up, or
