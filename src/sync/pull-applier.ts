@@ -33,8 +33,8 @@ export type PullStore = Pick<LocalStore, 'sqlite' | 'db' | 'clock' | 'machineId'
 export type ChunkSource = (since: number) => AsyncIterable<PulledChunk>;
 
 /**
- * Search-index merge steps after a chunk, at most: enough to keep up with what a chunk adds (about two
- * are needed at 100,000 rows), without holding the pull back where merging lags.
+ * Search-index merge steps after a chunk, at most: enough to keep up with what a chunk adds (figures in
+ * docs/architecture.md), without holding the pull back where merging lags.
  */
 const MERGE_STEPS_PER_CHUNK = 8;
 

@@ -54,8 +54,7 @@ export type ToSyncWorker = { type: 'pull'; id: number; request: PullRequest } | 
 export type FromSyncWorker =
   | { ready: true }
   | { id: number; progress: PullProgress }
-  | { id: number; pulled: PullProgress }
-  | { id: number; pushed: PushTotal }
+  | { id: number; done: PullProgress | PushTotal }
   | { id: number; failure: Failure };
 
 /** `file`: the database the worker writes, named by a storage fault's plain message (src/db/storage-fault.ts). */
@@ -110,16 +109,16 @@ export function prepareSyncWorker(): Promise<void> {
   return syncWorker().ready;
 }
 
-type Results = { pulled: PullProgress; pushed: PushTotal };
+/** What each request ends with. */
+type Results = { pull: PullProgress; push: PushTotal };
 
 /**
- * Runs one request on the worker until it ends with its `result`. When `signal` aborts, the worker
+ * Runs one request on the worker until it ends. When `signal` aborts, the worker
  * stops between chunks or batches and this rejects only once it has: a transaction being committed is
  * never left behind the caller's back (the engine closes the database next).
  */
 function run<K extends keyof Results>(
-  start: ToSyncWorker & { type: 'pull' | 'push' },
-  result: K,
+  start: ToSyncWorker & { type: K },
   signal: AbortSignal,
   onProgress?: (progress: PullProgress) => void,
 ): Promise<Results[K]> {
@@ -134,7 +133,7 @@ function run<K extends keyof Results>(
       if (requests.size === 0) worker.unref();
       signal.removeEventListener('abort', cancel);
       if ('failure' in message) reject(signal.aborted ? signal.reason : rebuild(message.failure));
-      else resolve((message as Partial<Results>)[result]!);
+      else resolve(message.done as Results[K]);
     });
     worker.ref();
     signal.addEventListener('abort', cancel);
@@ -146,7 +145,7 @@ function run<K extends keyof Results>(
 /** Pulls from the stored cursor until the server has no more; `clock` observes every pulled stamp. */
 export async function pullInWorker(request: PullRequest, clock: HybridClock, signal: AbortSignal): Promise<PullTally> {
   const id = nextId++;
-  const pulled = await run({ type: 'pull', id, request }, 'pulled', signal, (progress) => {
+  const pulled = await run({ type: 'pull', id, request }, signal, (progress) => {
     clock.observe(progress.observed);
     // Only now may the worker take the write lock again: a local write waiting for it on this
     // thread also keeps this answer back, so it gets its turn between two chunks.
@@ -158,5 +157,5 @@ export async function pullInWorker(request: PullRequest, clock: HybridClock, sig
 
 /** Pushes every due row once, batch by batch (push.ts), recording the server's answers as they come. */
 export function pushInWorker(request: PushRequest, signal: AbortSignal): Promise<PushTotal> {
-  return run({ type: 'push', id: nextId++, request }, 'pushed', signal);
+  return run({ type: 'push', id: nextId++, request }, signal);
 }

@@ -56,7 +56,7 @@ function pull(id: number, request: PullRequest) {
           send({ id, progress: progress(soFar) });
         }),
     });
-    return { id, pulled: progress(tally) };
+    return { id, done: progress(tally) };
   });
 }
 
@@ -64,7 +64,7 @@ function push(id: number, request: PushRequest) {
   return serve(id, request, async (store, signal) => {
     const transport = new SyncTransport(request.server, request.machineId);
     const pushed = await pushAll(new Outbox(store), new SyncLedger(store), (body) => transport.push(body, signal), { limits: request.limits, signal });
-    return { id, pushed };
+    return { id, done: pushed };
   });
 }
 
