@@ -24,7 +24,7 @@ export function findMigrations(set: 'local' | 'server' | 'server-pg', from: stri
 
 export const LOCAL_MIGRATIONS = findMigrations('local', __dirname);
 
-export interface JournalEntry {
+interface JournalEntry {
   idx: number;
   when: number;
   tag: string;
