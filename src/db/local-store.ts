@@ -9,7 +9,7 @@ import { readMeta, writeMeta } from './instance-meta';
 import { loadMachineIdentity, systemMachineId, type OsMachineId } from './machine-identity';
 import { ForeignKeyViolationError, LOCAL_MIGRATIONS, migrateDatabase, type MigrationResult } from './migrate';
 import { holdInUse, withOpenLock } from './open-lock';
-import { createRepositories, type LocalDrizzle, type Repositories } from './repository';
+import { createRepositories, type LocalDrizzle, type Repositories, type SearchLimits } from './repository';
 import * as schema from './schema';
 import { asStorageFault } from './storage-fault';
 import { syncedTables, type SyncedTableName } from './schema';
@@ -26,6 +26,8 @@ export interface LocalStoreOptions {
    * plain database is encrypted). Absent: a plain database, for tests and tools that make their own.
    */
   key?: Buffer | KeySources;
+  /** How a search with filters is run; tests pass small limits to take every way on a small table. */
+  searchLimits?: SearchLimits;
 }
 
 export interface LocalStore {
@@ -121,6 +123,7 @@ function openMigrated(options: LocalStoreOptions): LocalStore {
     clock,
     machineId,
     onLocalWrite: (table) => listeners.forEach((listener) => listener(table)),
+    searchLimits: options.searchLimits,
   });
 
   return {

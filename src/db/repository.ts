@@ -22,6 +22,7 @@ export interface RepositoryContext {
   machineId: string;
   /** Told after every committed local write, so the sync engine can schedule a push. */
   onLocalWrite: (table: SyncedTableName) => void;
+  searchLimits?: SearchLimits;
 }
 
 export interface ListQuery {
@@ -118,20 +119,30 @@ const SLOT_SQL = sql.raw(String(DOC_SLOT));
 const dialect = new SQLiteSyncDialect();
 
 /**
- * Looking one household up in the index costs about what walking this many index documents costs
- * (measured at 100,000 households: docs/ui.md).
+ * Tuning of a search with filters (`searchHits`). Tests pass small ones, so that a few hundred
+ * households take every way a search can run.
  */
-const DOCUMENTS_PER_LOOKUP = 32;
+export interface SearchLimits {
+  /** The newest documents of the words walked first, their filters checked on each. */
+  windowDocuments: number;
+  /** The walk goes on below the window if the filters passed at least this share of its documents' households, */
+  walkOnHitRate: number;
+  /** or if they pass more households than this below it; otherwise those are gathered. */
+  mostGathered: number;
+}
 /**
- * Filtered households counted past this many are walked: the count is paid by every search with
- * filters, and this many lookups stay within the list's time budget (docs/ui.md). Fewer are looked
- * up, and only when the walk would read more.
+ * Measured at 100,000 households (docs/ui.md): the window is walked in about 5 ms; at 1 household in
+ * 100 documents the walk would read another 20,000 documents for a page and count, about what
+ * gathering 10,000 households costs.
  */
-const MOST_LOOKUPS = 1000;
+export const SEARCH_LIMITS: SearchLimits = { windowDocuments: 4_000, walkOnHitRate: 1 / 100, mostGathered: 10_000 };
+/** Looking one household up in the index costs about what walking this many documents costs (docs/ui.md). */
+const DOCUMENTS_PER_LOOKUP = 32;
 /** The index's prefix lengths go up to this (migration 0004: prefix='1 2 3'). */
 const LONGEST_INDEXED_PREFIX = 3;
 const householdHasDocument = `select 1 from record_search where record_search match ? and rowid between ? and ?`;
-const documentsUpTo = `select count(*) from (select 1 from record_search where record_search match ? limit ?)`;
+const documentsBetweenUpTo = `select count(*) from (select 1 from record_search where record_search match ? and rowid between ? and ? limit ?)`;
+const nthDocumentBelow = `select rowid from record_search where record_search match ? and rowid < ? order by rowid desc limit 1 offset ?`;
 
 /**
  * Whether FTS5 finds this term's documents in a household's range with one seek: an exact term, or a
@@ -171,6 +182,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   // Prepared once: drizzle re-prepares unprepared queries on every call (ARCHITECTURE 7).
   private readonly insertStatement;
   private readonly getStatement;
+  private readonly limits: SearchLimits;
 
   constructor(
     private readonly ctx: RepositoryContext,
@@ -179,6 +191,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   ) {
     this.table = schema.syncedTables[name];
     this.shape = new RowShape(name);
+    this.limits = ctx.searchLimits ?? SEARCH_LIMITS;
     this.insertStatement = compileRowStatement(ctx.sqlite, ctx.db.insert(this.table).values(this.shape.placeholders() as never), this.shape.keys);
     this.getStatement = ctx.db
       .select()
@@ -438,64 +451,95 @@ export class SyncedRepository<T extends SyncedTableName> {
    * each once, lazily: the caller stops reading when it has enough.
    */
   private *searchHits(words: string[], rest: ListQuery, max = Infinity, belowSeq = Infinity): Generator<SearchHit> {
-    const filtered = this.fewerFilteredThanWalked(words, rest);
-    const hits = filtered ? this.lookedUpHits(words, filtered, belowSeq) : this.walkedHits(words, rest, belowSeq);
     let found = 0;
-    for (const hit of hits) {
+    for (const hit of this.plannedHits(words, rest, belowSeq)) {
       yield hit;
       if (++found >= max) return;
     }
   }
 
   /**
-   * How a search is run, chosen by counting each side only as far as the choice needs. Walking the
-   * index reads the words' documents newest first and checks the filters on each, so a common word
-   * with filters that few households pass reads most of the index ("a" is in about half of the
-   * documents). Looking up the households the filters pass costs one
-   * seek each, for words that seek directly: for a longer prefix each lookup merges the document
-   * lists of every term it starts, as much as one walk, so those are looked up only when no
-   * household passes the filters. Returns the filtered households (newest first) to look up, or
-   * null to walk.
+   * A search reads the index newest document first, checking the filters on each household's. Where
+   * the filters pass many households, that finds the page within a window of documents. A window
+   * with few passing means the walk could read most of the index before it finds enough ("a" + a
+   * week's visits made in the oldest households), so below it the filtered households are gathered,
+   * when few enough, and only the documents between the newest and the oldest of them are read:
+   * walked, or looked up household by household, whichever reads less.
    */
-  private fewerFilteredThanWalked(words: string[], rest: ListQuery): SearchHit[] | null {
-    const columnFiltered = Object.keys(rest.filters ?? {}).length > 0;
-    if (!columnFiltered && !rest.visited) return null;
-    const most = words.every(seeksDirectly) ? MOST_LOOKUPS : 0;
+  private *plannedHits(words: string[], rest: ListQuery, belowSeq: number): Generator<SearchHit> {
+    const filtered = Object.keys(rest.filters ?? {}).length > 0 || rest.visited !== undefined;
+    const windowEnd = filtered ? this.windowEnd(words.join(' '), belowSeq) : null;
+    let found = 0;
+    for (const hit of this.walkedHits(words, rest, belowSeq, windowEnd ?? 0)) {
+      found++;
+      yield hit;
+    }
+    if (windowEnd === null) return;
+    const gathered = found < this.limits.windowDocuments * this.limits.walkOnHitRate ? this.gatheredHits(words, rest, windowEnd) : null;
+    yield* gathered ?? this.walkedHits(words, rest, windowEnd, 0);
+  }
+
+  /** The seq of the household whose documents end the window below `belowSeq`; null: the words have no more documents. */
+  private windowEnd(match: string, belowSeq: number): number | null {
+    const below = BigInt(Number.isFinite(belowSeq) ? belowSeq * DOC_SLOT : Number.MAX_SAFE_INTEGER);
+    const rowid = this.ctx.sqlite.prepare(nthDocumentBelow).pluck().safeIntegers().get(match, below, this.limits.windowDocuments) as bigint | undefined;
+    return rowid === undefined ? null : Number(rowid / BigInt(DOC_SLOT));
+  }
+
+  /** The hits below `belowSeq` read from the filtered households; null: too many of those to gather. */
+  private gatheredHits(words: string[], rest: ListQuery, belowSeq: number): Iterable<SearchHit> | null {
+    const households = this.filteredHouseholds(rest, belowSeq);
+    if (!households || households.length === 0) return households;
+    const [newest, oldest] = [households[0]!.seq, households.at(-1)!.seq];
+    if (this.lookupsReadLess(words, households.length, newest, oldest)) return this.lookedUpHits(words, households);
+    return this.walkedHits(words, rest, newest + 1, oldest);
+  }
+
+  /** The live households below `belowSeq` the filters pass, newest first; null past `mostGathered`. */
+  private filteredHouseholds(rest: ListQuery, belowSeq: number): SearchHit[] | null {
     // A column's index yields few households, each of whose visits is then checked at once; a visit
     // filter alone is quicker read once from the visits' index.
-    const visitsChecked = columnFiltered ? 'per household' : 'gathered';
+    const visitsChecked = Object.keys(rest.filters ?? {}).length > 0 ? 'per household' : 'gathered';
+    // Unary + keeps SQLite from walking search_households by seq instead of the filters' indexes.
     const query = dialect.sqlToQuery(sql`select search_households.seq as seq, ${this.table.id} as id
       from ${this.table} join search_households on search_households.household_id = ${this.table.id}
-      where ${and(sql`1`, ...this.conditions(rest, visitsChecked))} limit ${sql.raw(String(most + 1))}`);
-    const filtered = this.ctx.sqlite.prepare(query.sql).all(...query.params) as SearchHit[];
-    if (filtered.length > most) return null;
-    if (filtered.length > 0) {
-      // A rare word is walked sooner than its filtered households are looked up.
-      const walkedAsLong = filtered.length * DOCUMENTS_PER_LOOKUP;
-      const documents = this.ctx.sqlite.prepare(documentsUpTo).pluck().get(words.join(' '), walkedAsLong + 1) as number;
-      if (documents <= walkedAsLong) return null;
-    }
-    return filtered.sort((a, b) => b.seq - a.seq);
+      where +search_households.seq < ${belowSeq} and ${and(sql`1`, ...this.conditions(rest, visitsChecked))}
+      limit ${sql.raw(String(this.limits.mostGathered + 1))}`);
+    const households = this.ctx.sqlite.prepare(query.sql).all(...query.params) as SearchHit[];
+    return households.length > this.limits.mostGathered ? null : households.sort((a, b) => b.seq - a.seq);
+  }
+
+  /**
+   * Both ways yield the same households in the same order, so they stop at the same place, having
+   * read the documents or looked up the filtered households above it: compared over the whole range.
+   * A prefix longer than the prefix index's is no seek: FTS5 merges the document lists of every term
+   * it starts at each lookup, as much as one walk.
+   */
+  private lookupsReadLess(words: string[], lookups: number, newest: number, oldest: number): boolean {
+    if (!words.every(seeksDirectly)) return false;
+    const walkedAsLong = lookups * DOCUMENTS_PER_LOOKUP;
+    const range = [BigInt(oldest * DOC_SLOT), BigInt((newest + 1) * DOC_SLOT - 1)];
+    return (this.ctx.sqlite.prepare(documentsBetweenUpTo).pluck().get(words.join(' '), ...range, walkedAsLong + 1) as number) > walkedAsLong;
   }
 
   /** `households` (newest first) whose documents match the words, each looked up in its own range. */
-  private *lookedUpHits(words: string[], households: SearchHit[], belowSeq: number): Generator<SearchHit> {
+  private *lookedUpHits(words: string[], households: SearchHit[]): Generator<SearchHit> {
     const hasDocument = this.ctx.sqlite.prepare(householdHasDocument).pluck();
     const match = words.join(' ');
     for (const household of households) {
-      if (household.seq >= belowSeq) continue;
       const first = household.seq * DOC_SLOT;
       if (hasDocument.get(match, BigInt(first), BigInt(first + DOC_SLOT - 1)) !== undefined) yield household;
     }
   }
 
-  /** The index read newest document first, each household once, its filters checked per document. */
-  private *walkedHits(words: string[], rest: ListQuery, belowSeq: number): Generator<SearchHit> {
+  /** The index read newest document first, below `belowSeq`'s documents down to `fromSeq`'s, each household once, its filters checked per document. */
+  private *walkedHits(words: string[], rest: ListQuery, belowSeq: number, fromSeq: number): Generator<SearchHit> {
     // CROSS JOIN keeps the index as the outer loop, read in descending document order.
     const below = Number.isFinite(belowSeq) ? sql`record_search.rowid < ${sql.raw(String(belowSeq * DOC_SLOT))}` : sql`1`;
     const query = dialect.sqlToQuery(sql`select record_search.rowid / ${SLOT_SQL} as seq, record_search.household_id as id
       from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
-      where record_search match ${words.join(' ')} and ${below} and ${and(sql`1`, ...this.conditions(rest, 'per household'))}
+      where record_search match ${words.join(' ')} and ${below} and record_search.rowid >= ${sql.raw(String(fromSeq * DOC_SLOT))}
+        and ${and(sql`1`, ...this.conditions(rest, 'per household'))}
       order by record_search.rowid desc`);
     let lastSeq: number | null = null;
     for (const hit of this.ctx.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<SearchHit>) {
