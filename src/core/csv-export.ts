@@ -145,16 +145,25 @@ function temporaryName(file: string): string {
 function writeFailure(error: unknown, file: string): ExportWriteError {
   const name = path.basename(file);
   const folder = path.dirname(file);
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const message =
-    code === 'ENOSPC' || code === 'EDQUOT'
-      ? `The disk is full: ${name} was not saved. Free some space (or choose another disk) and export again.`
-      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
-        ? `${name} could not be saved: the folder ${folder} cannot be written to. Choose another folder.`
-        : code === 'ENOENT' || code === 'ENOTDIR'
-          ? `${name} could not be saved: the folder ${folder} does not exist any more. Choose another folder.`
-          : `${name} could not be saved: ${error instanceof Error ? error.message : String(error)}.`;
-  return new ExportWriteError(message, error);
+  switch ((error as NodeJS.ErrnoException | null)?.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new ExportWriteError(`The disk is full: ${name} was not saved. Free some space (or choose another disk) and export again.`, error);
+    case 'EFBIG':
+      return new ExportWriteError(
+        `${name} was not saved: it is larger than this disk takes in one file (USB sticks often take at most 4 GB). Save it on another disk, or narrow the list with filters and export again.`,
+        error,
+      );
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new ExportWriteError(`${name} could not be saved: the folder ${folder} cannot be written to. Choose another folder.`, error);
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return new ExportWriteError(`${name} could not be saved: the folder ${folder} does not exist any more. Choose another folder.`, error);
+    default:
+      return new ExportWriteError(`${name} could not be saved: ${error instanceof Error ? error.message : String(error)}.`, error);
+  }
 }
 
 /**

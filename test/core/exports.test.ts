@@ -160,6 +160,29 @@ describe('a disk or a folder that refuses the file, for real (in a child process
     });
   });
 
+  test('a file larger than the disk takes (a USB stick formatted FAT32: 4 GB): the message says so and what to do; nothing left behind', async () => {
+    // Every write of the app's core touches its database, which is larger than the CSV: here the
+    // export alone runs under the limit, on a store whose log was folded into it beforehand.
+    const disk = tempDir('blos-exports-fat32-');
+    const file = path.join(disk, 'all.csv');
+    const result = await runNodeChild(`
+      const { openLocalStore } = require('./src/db/local-store');
+      const { writeCsvExport } = require('./src/core/csv-export');
+      const store = openLocalStore({ file: ${JSON.stringify(path.join(tempDir('blos-exports-data-'), 'app.db'))} });
+      store.repos.households.batchCreate(Array.from({ length: 400 }, (_, i) => ({ area: 'North', headName: 'Head ' + i, notes: 'n'.repeat(200) })));
+      store.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+      require('node:child_process').execFileSync('prlimit', ['--pid', String(process.pid), '--fsize=32768']);
+      writeCsvExport({ store, kind: 'households', query: {}, file: ${JSON.stringify(file)} }).then(
+        () => console.log('saved'),
+        (error) => console.log(JSON.stringify({ message: error.message, left: require('node:fs').readdirSync(${JSON.stringify(disk)}) })),
+      );`);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({
+      message: 'all.csv was not saved: it is larger than this disk takes in one file (USB sticks often take at most 4 GB). Save it on another disk, or narrow the list with filters and export again.',
+      left: [],
+    });
+  });
+
   test('a folder this account may not write to: named in plain words, nothing written', async () => {
     const data = tempDir('blos-exports-data-');
     const readOnly = tempDir('blos-exports-read-only-');
