@@ -13,7 +13,7 @@ import { workerScript } from '../src/worker-script';
 import { median, type BenchFigure } from './figures';
 import type { RawCopy } from './raw-copy-thread';
 import { spawnServerProcess } from '../test/support/server-process';
-import { seedServer } from './sync-fixtures';
+import { seedServerInThread } from './sync-fixtures';
 
 /**
  * The client engine (issue 4): initial sync of ROWS rows into an empty client over loopback HTTP,
@@ -132,7 +132,7 @@ export default async function syncClientBench(): Promise<BenchFigure[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blos-bench-sync-client-'));
   const apiKey = crypto.randomBytes(32).toString('hex');
   const serverFile = path.join(dir, 'server.db');
-  seedServer(serverFile, ROWS);
+  await seedServerInThread(serverFile, ROWS);
   const server = await spawnServerProcess({ db: serverFile, apiKey, cwd: dir });
   const figures: BenchFigure[] = [];
   const bench = 'sync-client';

@@ -1,6 +1,8 @@
+import { Worker } from 'node:worker_threads';
 import { v7 as uuidv7 } from 'uuid';
 import { LIMITS, type PushRequest } from '../src/protocol/wire';
 import { openSqliteSyncStorage } from '../src/server';
+import { workerScript } from '../src/worker-script';
 
 /** What the sync benches share: a server file seeded with realistic rows. */
 
@@ -33,4 +35,18 @@ export function seedServer(serverFile: string, rows: number): void {
   const base = Date.now() - 3_600_000;
   for (let i = 0; i < rows; i += LIMITS.pushRows) storage.applyPush(OTHER_PC, seedChanges(i, Math.min(LIMITS.pushRows, rows - i), base));
   storage.close();
+}
+
+/**
+ * `seedServer` in a thread of its own: the seed's 100 MB of garbage stays out of the heap of the
+ * thread a bench watches, whose later collections of it (V8's memory reducer, 15-40 ms pauses) would
+ * land in the stalls it measures; the app's main thread never holds such a heap.
+ */
+export async function seedServerInThread(serverFile: string, rows: number): Promise<void> {
+  const { file, execArgv } = workerScript(__dirname, 'seed-server-thread', __filename);
+  const worker = new Worker(file, { execArgv, workerData: { serverFile, rows } });
+  await new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the seeding thread exited with ${code}`))));
+  });
 }
