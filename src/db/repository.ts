@@ -125,16 +125,15 @@ const dialect = new SQLiteSyncDialect();
 export interface SearchLimits {
   /** The newest documents of the words walked first, their filters checked on each. */
   windowDocuments: number;
-  /** The walk goes on below the window if the filters passed at least this share of its documents' households, */
+  /**
+   * If the filters passed fewer households than this share of the window's documents, the
+   * households they pass below it are gathered (otherwise the walk goes on)...
+   */
   walkOnHitRate: number;
-  /** or if they pass more households than this below it; otherwise those are gathered. */
+  /** ...up to this many: past it the walk goes on. */
   mostGathered: number;
 }
-/**
- * Measured at 100,000 households (docs/ui.md): the window is walked in about 5 ms; at 1 household in
- * 100 documents the walk would read another 20,000 documents for a page and count, about what
- * gathering 10,000 households costs.
- */
+/** Chosen from measurements at 100,000 households (docs/ui.md): each part's cost and what it saves. */
 export const SEARCH_LIMITS: SearchLimits = { windowDocuments: 4_000, walkOnHitRate: 1 / 100, mostGathered: 10_000 };
 /** Looking one household up in the index costs about what walking this many documents costs (docs/ui.md). */
 const DOCUMENTS_PER_LOOKUP = 32;
@@ -479,7 +478,7 @@ export class SyncedRepository<T extends SyncedTableName> {
     yield* gathered ?? this.walkedHits(words, rest, windowEnd, 0);
   }
 
-  /** The seq of the household whose documents end the window below `belowSeq`; null: the words have no more documents. */
+  /** The seq of the household whose documents end the window below `belowSeq`; null: the words have no more documents than a window there. */
   private windowEnd(match: string, belowSeq: number): number | null {
     const below = BigInt(Number.isFinite(belowSeq) ? belowSeq * DOC_SLOT : Number.MAX_SAFE_INTEGER);
     const rowid = this.ctx.sqlite.prepare(nthDocumentBelow).pluck().safeIntegers().get(match, below, this.limits.windowDocuments) as bigint | undefined;
