@@ -4,6 +4,7 @@ import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { HybridClock } from './clock';
 import { compileRowStatement } from './compiled-statement';
+import { nameWords, namesAlike } from './name-similarity';
 import { RowShape } from './row-shape';
 import type { SqliteDatabase } from './connection';
 import { stampedFields, type RecordInput } from './record-schemas';
@@ -155,8 +156,23 @@ function seeksDirectly(term: string): boolean {
   return [...lastToken].length <= LONGEST_INDEXED_PREFIX;
 }
 
+/**
+ * A term the prefix index answers whose documents include every document of `term`: its first
+ * token's first letters. Where the documents need only be counted roughly, this spares FTS5 merging
+ * the document lists of a longer prefix.
+ */
+function indexedPrefixOf(term: string): string {
+  if (seeksDirectly(term)) return term;
+  const firstToken = term.slice(1, -2).split(/[^\p{L}\p{N}]+/u).find(Boolean) ?? '';
+  return `"${[...firstToken].slice(0, LONGEST_INDEXED_PREFIX).join('')}"*`;
+}
+
 /** Fewer digits than this are too common to call two households the same. */
 const MIN_PHONE_DIGITS = 6;
+/** A spelling variant of a name is looked for among documents whose words start with these many of its letters, */
+const VARIANT_FIRST_LETTERS = 2;
+/** the newest this many of them. */
+const MOST_VARIANT_CANDIDATES = 500;
 
 /** Keyset cursors: the last row's sort value and id, so the next page starts right after it. */
 function encodeCursor(value: unknown, id: string): string {
@@ -467,18 +483,23 @@ export class SyncedRepository<T extends SyncedTableName> {
    */
   private *plannedHits(words: string[], rest: ListQuery, belowSeq: number): Generator<SearchHit> {
     const filtered = Object.keys(rest.filters ?? {}).length > 0 || rest.visited !== undefined;
-    const windowEnd = filtered ? this.windowEnd(words.join(' '), belowSeq) : null;
+    const windowEnd = filtered ? this.windowEnd(words.map(indexedPrefixOf).join(' '), belowSeq) : null;
     let found = 0;
     for (const hit of this.walkedHits(words, rest, belowSeq, windowEnd ?? 0)) {
       found++;
       yield hit;
     }
     if (windowEnd === null) return;
-    const gathered = found < this.limits.windowDocuments * this.limits.walkOnHitRate ? this.gatheredHits(words, rest, windowEnd) : null;
-    yield* gathered ?? this.walkedHits(words, rest, windowEnd, 0);
+    // Few found, but the words may have few documents left, too: then walking them costs less than gathering.
+    const sparse = found < this.limits.windowDocuments * this.limits.walkOnHitRate && this.documentsBetween(words, 0, windowEnd - 1, this.limits.mostGathered) > this.limits.mostGathered;
+    yield* (sparse && this.gatheredHits(words, rest, windowEnd)) || this.walkedHits(words, rest, windowEnd, 0);
   }
 
-  /** The seq of the household whose documents end the window below `belowSeq`; null: the words have no more documents than a window there. */
+  /**
+   * The seq of the household whose documents end the window below `belowSeq`, counted with the
+   * words' indexed prefixes (so the window holds at most that many of the words' own); null: they
+   * have no more documents than a window there.
+   */
   private windowEnd(match: string, belowSeq: number): number | null {
     const below = BigInt(Number.isFinite(belowSeq) ? belowSeq * DOC_SLOT : Number.MAX_SAFE_INTEGER);
     const rowid = this.ctx.sqlite.prepare(nthDocumentBelow).pluck().safeIntegers().get(match, below, this.limits.windowDocuments) as bigint | undefined;
@@ -517,8 +538,13 @@ export class SyncedRepository<T extends SyncedTableName> {
   private lookupsReadLess(words: string[], lookups: number, newest: number, oldest: number): boolean {
     if (!words.every(seeksDirectly)) return false;
     const walkedAsLong = lookups * DOCUMENTS_PER_LOOKUP;
+    return this.documentsBetween(words, oldest, newest, walkedAsLong) > walkedAsLong;
+  }
+
+  /** The words' documents of the households from `oldest` to `newest` (seqs), counted up to `most` + 1. */
+  private documentsBetween(words: string[], oldest: number, newest: number, most: number): number {
     const range = [BigInt(oldest * DOC_SLOT), BigInt((newest + 1) * DOC_SLOT - 1)];
-    return (this.ctx.sqlite.prepare(documentsBetweenUpTo).pluck().get(words.join(' '), ...range, walkedAsLong + 1) as number) > walkedAsLong;
+    return this.ctx.sqlite.prepare(documentsBetweenUpTo).pluck().get(words.join(' '), ...range, most + 1) as number;
   }
 
   /** `households` (newest first) whose documents match the words, each looked up in its own range. */
@@ -551,7 +577,8 @@ export class SyncedRepository<T extends SyncedTableName> {
   /**
    * Households already on this PC that the one being typed may duplicate: the same phone number
    * (its digits), or a name whose every word starts a word of a household's head or of one of its
-   * people, in the same area. Newest first, at most `limit` (households only).
+   * people, or is another spelling of one (src/db/name-similarity.ts), in the same area. Newest
+   * first, at most `limit` (households only).
    */
   likelyDuplicates(typed: { area: string; names: readonly string[]; phone: string }, limit = 5): { row: SyncedRow<T>; reason: 'phone' | 'name' }[] {
     if (!this.spec.fullText) throw new Error(`${this.name} has no full-text index`);
@@ -561,15 +588,38 @@ export class SyncedRepository<T extends SyncedTableName> {
       for (const hit of this.searchHits([`"${digits}"`], {}, limit)) found.set(hit.id, 'phone');
     }
     const area = typed.area.trim();
+    const offer = (id: string) => found.size < limit && !found.has(id) && found.set(id, 'name');
     for (const name of typed.names) {
       const words = fullTextWords(name);
       if (!area || words.length === 0 || found.size >= limit) continue;
-      for (const hit of this.searchHits(words, { filters: { area } }, limit - found.size)) if (!found.has(hit.id)) found.set(hit.id, 'name');
+      for (const hit of this.searchHits(words, { filters: { area } }, limit)) offer(hit.id);
+      for (const id of this.spelledAlike(name, area)) {
+        if (found.size >= limit) break;
+        offer(id);
+      }
     }
     if (found.size === 0) return [];
     const rows = this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, [...found.keys()])).all() as SyncedRow<T>[];
     const byId = new Map(rows.map((row) => [row.id, row]));
     return [...found].map(([id, reason]) => ({ row: byId.get(id)!, reason }));
+  }
+
+  /**
+   * Households in `area` with a document whose words are another spelling of `name`'s, newest first.
+   * A spelling variant mostly keeps a word's first letters, so the candidates are the newest
+   * documents with words starting as the typed ones do.
+   */
+  private *spelledAlike(name: string, area: string): Generator<string> {
+    const typed = nameWords(name);
+    if (typed.length === 0) return;
+    const match = typed.map((word) => `"${word.slice(0, VARIANT_FIRST_LETTERS)}"*`).join(' ');
+    const query = dialect.sqlToQuery(sql`select record_search.household_id as id, record_search.body as body
+      from record_search cross join ${this.table} on ${this.table.id} = record_search.household_id
+      where record_search match ${match} and ${eq(this.spec.filterable.area!, area)} and ${isNull(this.table.deletedAt)}
+      order by record_search.rowid desc limit ${sql.raw(String(MOST_VARIANT_CANDIDATES))}`);
+    for (const document of this.ctx.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<{ id: string; body: string }>) {
+      if (namesAlike(typed, nameWords(document.body))) yield document.id;
+    }
   }
 
   /**

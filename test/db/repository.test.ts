@@ -293,6 +293,14 @@ describe('the households list at scale: search, filters, sort', () => {
     // A person's name counts as much as the head's; another area does not match.
     expect(likely({ area: 'South', names: ['', 'Halima Oka'], phone: '' })).toEqual([['Yusuf Okafor', 'name']]);
     expect(likely({ area: 'North', names: ['Halima'], phone: '' })).toEqual([]);
+    // Another spelling of a name already there: a letter added, dropped, changed or two swapped, accents aside.
+    for (const variant of ['Aminah Bello', 'Amina Belo', 'Amnia Bello', 'amina bellu', 'Grace Eze', 'Graçe']) {
+      expect([variant, likely({ area: 'North', names: [variant], phone: '' })]).toEqual([variant, [[variant.startsWith('Gra') ? 'Grace Ézé' : 'Amina Bello', 'name']]]);
+    }
+    expect(likely({ area: 'South', names: ['Fatimah Okafor'], phone: '' })).toEqual([['Yusuf Okafor', 'name']]);
+    // Two slips are another name (long words excepted); so is a variant in another area.
+    expect(likely({ area: 'North', names: ['Aminata Bello'], phone: '' })).toEqual([]);
+    expect(likely({ area: 'South', names: ['Aminah Bello'], phone: '' })).toEqual([]);
     // Too few digits to mean anything; a deleted household is no duplicate.
     expect(likely({ area: 'North', names: [], phone: '0803' })).toEqual([]);
     store.repos.households.softDelete(amina.id);
