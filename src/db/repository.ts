@@ -127,8 +127,9 @@ export interface SearchLimits {
   /** The newest documents of the words walked first, their filters checked on each. */
   windowDocuments: number;
   /**
-   * If the filters passed fewer households than this share of the window's documents, the
-   * households they pass below it are gathered (otherwise the walk goes on)...
+   * If the filters passed fewer households than this share of the window's documents, and the words
+   * have more documents below it than `mostGathered`, the households the filters pass below it are
+   * gathered (otherwise the walk goes on)...
    */
   walkOnHitRate: number;
   /** ...up to this many: past it the walk goes on. */
@@ -490,9 +491,11 @@ export class SyncedRepository<T extends SyncedTableName> {
       yield hit;
     }
     if (windowEnd === null) return;
-    // Few found, but the words may have few documents left, too: then walking them costs less than gathering.
-    const sparse = found < this.limits.windowDocuments * this.limits.walkOnHitRate && this.documentsBetween(words, 0, windowEnd - 1, this.limits.mostGathered) > this.limits.mostGathered;
-    yield* (sparse && this.gatheredHits(words, rest, windowEnd)) || this.walkedHits(words, rest, windowEnd, 0);
+    const fewFound = found < this.limits.windowDocuments * this.limits.walkOnHitRate;
+    // Walking the words' last few documents costs less than gathering households, however few pass.
+    const manyLeft = () => this.documentsBetween(words, 0, windowEnd - 1, this.limits.mostGathered) > this.limits.mostGathered;
+    const gathered = fewFound && manyLeft() ? this.gatheredHits(words, rest, windowEnd) : null;
+    yield* gathered ?? this.walkedHits(words, rest, windowEnd, 0);
   }
 
   /**
