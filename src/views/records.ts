@@ -11,9 +11,11 @@ export function householdTitle(row: Pick<Household, 'headName' | 'address' | 'ar
 }
 
 /** Form state holds strings; these turn them into record values ('' -> null for optional numbers). */
+/** A decimal number as people type it, with a point or a comma; null when empty, NaN when it is no such number. */
 export function optionalNumber(text: string): number | null {
   const trimmed = text.trim();
-  return trimmed === '' ? null : Number(trimmed);
+  if (trimmed === '') return null;
+  return /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/.test(trimmed) ? Number(trimmed.replace(',', '.')) : NaN;
 }
 
 export function numberText(value: number | null | undefined): string {

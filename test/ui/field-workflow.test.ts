@@ -185,17 +185,43 @@ test('the list finds a household by a person in it, filters and sorts; long text
   await page.getByTestId('report-by-area').getByRole('row', { name: 'North Ward 2 4 2' }).waitFor();
   await page.getByTestId('report-by-worker').getByRole('row', { name: 'admin 3 5 2' }).waitFor();
 
+  // A name and an address without a break, as long as the fields take: shown on the dashboard, the list and the household page.
+  const longName = `Long${'o'.repeat(190)}Text`;
   await openScreen(page, 'Batch entry');
   await page.getByLabel('Area').fill('East Ward');
-  await page.getByLabel('Head of household').fill('Long Text');
+  await page.getByLabel('Head of household').fill(longName);
   await page.getByLabel('Address').fill('x'.repeat(290));
   await page.keyboard.press('Enter');
-  await page.getByRole('link', { name: 'Long Text' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Long Text' }).waitFor();
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(page.viewportSize()!.width);
+  await page.getByRole('link', { name: longName }).click();
+  await page.getByRole('heading', { level: 1, name: longName }).waitFor();
+  const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+  expect(await pageWidth()).toBe(page.viewportSize()!.width);
   await openScreen(page, 'Households');
-  await page.getByRole('link', { name: 'Long Text' }).waitFor(SLOW);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(page.viewportSize()!.width);
+  await page.getByRole('link', { name: longName }).waitFor(SLOW);
+  expect(await pageWidth()).toBe(page.viewportSize()!.width);
+  await openScreen(page, 'Dashboard');
+  await page.getByRole('link', { name: longName }).waitFor(SLOW);
+  expect(await pageWidth()).toBe(page.viewportSize()!.width);
+});
+
+test('a location is typed with a point or a comma; what is no number, or half a location, is refused by its label', async () => {
+  await openScreen(page, 'Households');
+  await page.getByRole('link', { name: 'New household' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New household' }).waitFor();
+  await page.getByLabel('Area').fill('West Ward');
+  await page.getByLabel('Head of household').fill('Located Household');
+  await page.getByLabel('Latitude').fill('-');
+  await page.getByLabel('Longitude').fill('8,5');
+  await page.getByRole('button', { name: 'Save household' }).click();
+  await page.getByText('Please correct Latitude (a number, e.g. 9.0765).').waitFor(SLOW);
+  expect(await focusedId()).toBe('geoLat');
+  await page.getByLabel('Latitude').fill('');
+  await page.getByRole('button', { name: 'Save household' }).click();
+  await page.getByText('Please correct Latitude (type it with the longitude, or clear both).').waitFor(SLOW);
+  await page.getByLabel('Latitude').fill('12,25');
+  await page.getByRole('button', { name: 'Save household' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Located Household' }).waitFor(SLOW);
+  await page.getByText('12.25, 8.5').waitFor();
 });
 
 test('Enter straight after the last keystroke saves what was typed, before the screen has caught up', async () => {

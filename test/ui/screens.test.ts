@@ -100,6 +100,7 @@ test('every screen is accessible, fits and is captured at 1,024 and 1,920 px', a
   await page.getByRole('heading', { level: 1, name: 'Edit Grace Hopper' }).waitFor();
   await page.getByLabel('Area').fill('');
   await page.getByLabel('Latitude').fill('123');
+  await page.getByLabel('Longitude').fill('7');
   await page.getByRole('button', { name: 'Save household' }).click();
   // The core's field errors land next to their fields.
   await page.locator('#area-error').waitFor(SLOW);

@@ -2,7 +2,12 @@ import { html } from 'htm/preact';
 import type { Ref } from 'preact';
 import { humanize } from '../../shared/field-labels';
 
-export type FieldType = 'text' | 'password' | 'number' | 'date' | 'datetime-local' | 'tel' | 'url' | 'select' | 'textarea';
+/**
+ * 'decimal': a text box for a decimal number, typed with a point or a comma. A number box would hand
+ * back an empty value for what the browser cannot read ("-", "12,5" in some locales), so a typed value
+ * would be lost without a word.
+ */
+export type FieldType = 'text' | 'password' | 'number' | 'decimal' | 'date' | 'datetime-local' | 'tel' | 'url' | 'select' | 'textarea';
 
 export interface FieldProps {
   /** Unique in the page: becomes the control's id, and its name for errors from the core. */
@@ -54,7 +59,8 @@ export function Field(props: FieldProps) {
   } else {
     control = html`<input
       ...${common}
-      type=${type}
+      type=${type === 'decimal' ? 'text' : type}
+      inputmode=${type === 'decimal' ? 'decimal' : undefined}
       value=${value}
       onInput=${onInput}
       autocomplete=${props.autoComplete ?? 'off'}

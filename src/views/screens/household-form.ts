@@ -48,6 +48,12 @@ function HouseholdForm({ row }: { row?: Household }) {
       refuse(Object.fromEntries(notNumbers.map((key) => [key, 'a number, e.g. 9.0765'])));
       return;
     }
+    // A location is a latitude and a longitude: one alone would be kept but shown nowhere.
+    const lone = optionalNumber(values.geoLat) === null ? 'geoLat' : optionalNumber(values.geoLng) === null ? 'geoLng' : null;
+    if (lone && (values.geoLat.trim() || values.geoLng.trim())) {
+      refuse({ [lone]: `type it with the ${lone === 'geoLat' ? 'longitude' : 'latitude'}, or clear both` });
+      return;
+    }
     const record = {
       area: values.area,
       address: values.address,
@@ -72,9 +78,9 @@ function HouseholdForm({ row }: { row?: Household }) {
       <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} />
       <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} wide />
       <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} />
-      <${Field} id="geoLat" label="Latitude" type="number" step="any" value=${values.geoLat} onValue=${set('geoLat')} error=${errors.geoLat}
+      <${Field} id="geoLat" label="Latitude" type="decimal" value=${values.geoLat} onValue=${set('geoLat')} error=${errors.geoLat}
         hint="-90 to 90, optional" />
-      <${Field} id="geoLng" label="Longitude" type="number" step="any" value=${values.geoLng} onValue=${set('geoLng')} error=${errors.geoLng}
+      <${Field} id="geoLng" label="Longitude" type="decimal" value=${values.geoLng} onValue=${set('geoLng')} error=${errors.geoLng}
         hint="-180 to 180, optional" />
       <${Field} id="notes" label="Notes" type="textarea" value=${values.notes} onValue=${set('notes')} error=${errors.notes} wide />
       <div class="form-actions wide">
