@@ -2,6 +2,7 @@ import { launchChromium, openPage, type OpenedPage } from '../support/browser';
 import { startTestHost } from '../support/browser-host';
 import { ADMIN, createFirstAdmin, enter, openScreen, signIn, signOut, SLOW } from './driver';
 import type { Browser } from 'playwright-core';
+import { eventually } from '../support/eventually';
 
 /** First run, sign-in, sign-out, lockout and account management, through the real UI. */
 
@@ -135,6 +136,50 @@ test('an admin creates a field worker, who can sign in until disabled; a reset p
   await signOut(worker);
   await signIn(worker, 'fieldy', 'my own secret words');
   await worker.getByRole('heading', { name: 'Dashboard' }).waitFor(SLOW);
+});
+
+test('the account and password forms name a refused field by its label and put the focus on it', async () => {
+  const page = await open();
+  await enter(page);
+  // The focus moves in an effect after the render that shows the refusal.
+  const expectFocusOn = (id: string) => eventually(async () => expect(await page.evaluate(() => document.activeElement?.id ?? '')).toBe(id), SLOW);
+  const alert = page.getByRole('alert');
+  await openScreen(page, 'Accounts');
+
+  const newAccount = page.getByRole('form', { name: 'New account' });
+  await newAccount.getByLabel('Username').fill('nameless');
+  await newAccount.getByLabel('Password', { exact: true }).fill('a long enough password');
+  await page.keyboard.press('Enter');
+  await alert.getByText('Please correct Full name (required).').waitFor(SLOW);
+  await expectFocusOn('account-displayName');
+  await page.keyboard.insertText('Nadia Nameless');
+  await page.keyboard.press('Enter');
+  await page.getByRole('cell', { name: 'Nadia Nameless' }).waitFor(SLOW);
+
+  // The reset form has one field: its refusal shows beside it, and the focus comes back to it from the button.
+  await page.getByRole('button', { name: 'Reset password of nameless' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'reset-password');
+  await page.keyboard.insertText('short');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByRole('form', { name: 'Reset password' }).getByText('at least 10 characters', { exact: true }).waitFor(SLOW);
+  await expectFocusOn('reset-password');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('link', { name: new RegExp(ADMIN.displayName) }).click();
+  await page.getByRole('heading', { level: 1, name: 'Change my password' }).waitFor();
+  await page.getByLabel('Current password').fill(ADMIN.password);
+  await page.getByLabel('New password', { exact: true }).fill('two different');
+  await page.getByLabel('Repeat new password').fill('passwords here');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await alert.getByText('Please correct Repeat new password (The two passwords differ).').waitFor(SLOW);
+  await expectFocusOn('confirm');
+
+  await page.getByLabel('New password', { exact: true }).fill('short');
+  await page.getByLabel('Repeat new password').fill('short');
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await alert.getByText('Please correct New password (at least 10 characters).').waitFor(SLOW);
+  await expectFocusOn('newPassword');
 });
 
 test('an idle session ends by itself and the page returns to sign-in (polling does not keep it alive)', async () => {

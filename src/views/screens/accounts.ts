@@ -11,6 +11,8 @@ import { useLoad } from '../hooks';
 import { useSession } from '../session';
 
 const ROLES = ['field_worker', 'admin'] as const;
+const ACCOUNT_LABELS = { username: 'Username', displayName: 'Full name', role: 'Role', password: 'Password' };
+const RESET_LABELS = { password: 'New password' };
 
 export function AccountsScreen() {
   const accounts = useLoad(() => call('accounts.list'), []);
@@ -71,7 +73,8 @@ export function AccountsScreen() {
 function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => void }) {
   const blank = { username: '', displayName: '', role: 'field_worker', password: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const { failure, busy, save } = useSave(setErrors);
+  const form = useRef<HTMLFormElement>(null);
+  const { failure, busy, save } = useSave(setErrors, { labels: ACCOUNT_LABELS, form });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -84,7 +87,7 @@ function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => 
 
   return html`<section aria-labelledby="create-account-title" class="panel">
     <h2 id="create-account-title">New account</h2>
-    <form onSubmit=${submit} novalidate aria-label="New account" class="form-grid">
+    <form ref=${form} onSubmit=${submit} novalidate aria-label="New account" class="form-grid">
       <${ErrorNotice} message=${failure} />
       <${Field} id="account-username" label="Username" value=${values.username} onValue=${set('username')} error=${errors.username} required />
       <${Field} id="account-displayName" label="Full name" value=${values.displayName} onValue=${set('displayName')} error=${errors.displayName} required />
@@ -98,7 +101,8 @@ function CreateAccount({ onCreated }: { onCreated: (account: AccountSummary) => 
 
 function ResetPassword({ account, onDone }: { account: AccountSummary | undefined; onDone: (message: string | null) => void }) {
   const { values, errors, setErrors, set } = useForm({ password: '' });
-  const { failure, busy, save } = useSave(setErrors);
+  const form = useRef<HTMLFormElement>(null);
+  const { failure, busy, save } = useSave(setErrors, { labels: RESET_LABELS, form });
   const input = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   useEffect(() => input.current?.focus(), [account?.id]);
   if (!account) return null;
@@ -114,7 +118,7 @@ function ResetPassword({ account, onDone }: { account: AccountSummary | undefine
   // One field and no notice of its own: any refusal shows on the field.
   return html`<section aria-labelledby="reset-title" class="panel">
     <h2 id="reset-title">Reset the password of ${account.username}</h2>
-    <form onSubmit=${submit} novalidate aria-label="Reset password" class="form-grid">
+    <form ref=${form} onSubmit=${submit} novalidate aria-label="Reset password" class="form-grid">
       <${Field} id="reset-password" label="New password" type="password" value=${values.password} onValue=${set('password')}
         error=${errors.password ?? failure ?? undefined} hint="At least 10 characters" autoComplete="new-password" required inputRef=${input} />
       <div class="form-actions wide">

@@ -1,15 +1,19 @@
 import { html } from 'htm/preact';
+import { useRef } from 'preact/hooks';
 import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { useForm, useSave } from '../form';
 
+const LABELS = { currentPassword: 'Current password', newPassword: 'New password', confirm: 'Repeat new password' };
+
 /** The signed-in person changes their own password (after an admin reset, say). */
 export function ChangePasswordScreen() {
   const blank = { currentPassword: '', newPassword: '', confirm: '' };
   const { values, setValues, errors, setErrors, set } = useForm(blank);
-  const { failure, saved, busy, save, refuse } = useSave(setErrors);
+  const form = useRef<HTMLFormElement>(null);
+  const { failure, saved, busy, save, refuse } = useSave(setErrors, { labels: LABELS, form });
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -25,7 +29,7 @@ export function ChangePasswordScreen() {
   };
 
   return html`<${ScreenTitle} title="Change my password" />
-    <form onSubmit=${submit} novalidate aria-label="Change my password" class="form-grid narrow">
+    <form ref=${form} onSubmit=${submit} novalidate aria-label="Change my password" class="form-grid narrow">
       <${ErrorNotice} message=${failure} />
       <${Field} id="currentPassword" label="Current password" type="password" value=${values.currentPassword}
         onValue=${set('currentPassword')} error=${errors.currentPassword} autoComplete="current-password" required wide />
