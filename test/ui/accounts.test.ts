@@ -114,6 +114,7 @@ test('an admin creates a field worker, who can sign in until disabled; a reset p
   // Reset the password (the form takes the focus: type and press Enter), enable, sign in with it.
   await admin.getByRole('button', { name: 'Reset password of fieldy' }).click();
   await admin.getByRole('heading', { name: 'Reset the password of fieldy' }).waitFor();
+  await admin.waitForFunction(() => document.activeElement?.id === 'reset-password');
   await admin.keyboard.insertText('a brand new password');
   await admin.keyboard.press('Enter');
   await admin.getByText('Password of fieldy reset.').waitFor(SLOW);
