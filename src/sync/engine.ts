@@ -287,7 +287,7 @@ export class SyncEngine {
     const ceiling = Math.min(Math.max(this.options.retryMaxMs, base), base * 2 ** (this.failures - 1));
     const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
     const reachable = error instanceof SyncError && error.status !== undefined && !refused;
-    this.refresh({ state: reachable ? 'online' : 'offline', lastError: message, nextRetryAt: this.started ? Date.now() + delay : null });
+    this.refresh({ state: refused ? 'refused' : reachable ? 'online' : 'offline', lastError: message, nextRetryAt: this.started ? Date.now() + delay : null });
     this.schedule(delay);
   }
 

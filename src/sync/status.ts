@@ -3,8 +3,11 @@ import type { RejectReason } from '../protocol/wire';
 
 /** What the UI's sync bar and the CLI show; emitted by the engine on every change. */
 export interface SyncStatus {
-  /** disabled: no server configured; offline: the server did not answer; syncing: an exchange runs. */
-  state: 'disabled' | 'offline' | 'online' | 'syncing';
+  /**
+   * disabled: no server configured; offline: the server did not answer; refused: it answered but
+   * refuses this PC (its key, or something else answering at that address); syncing: an exchange runs.
+   */
+  state: 'disabled' | 'offline' | 'online' | 'refused' | 'syncing';
   serverUrl: string | null;
   /** Dirty rows waiting to be pushed, per table. */
   pending: Record<SyncedTableName, number>;

@@ -164,7 +164,8 @@ function httpError(status: number, text: string, serverUrl: string): SyncError {
   let detail = '';
   try {
     const body = errorBodySchema.safeParse(JSON.parse(text));
-    if (body.success) detail = `: ${body.data.error.message}`;
+    // Its sentence goes inside ours: without its full stop.
+    if (body.success) detail = `: ${body.data.error.message.replace(/\.$/, '')}`;
   } catch {
     // Not our server's JSON error body (a proxy's HTML page): the status says enough.
   }
@@ -177,7 +178,8 @@ function httpError(status: number, text: string, serverUrl: string): SyncError {
     );
   }
   if (status === 401 || status === 403) {
-    return new SyncError('configuration', `The sync server refused the API key (HTTP ${status})${detail}. Check the API key in Settings.`, status);
+    // The server's own words name its header; what a person can do is check the key.
+    return new SyncError('configuration', 'The sync server refused the API key. Check the API key in Settings: it must be the one the server was set up with.', status);
   }
   if (status === 408 || status === 429 || status >= 500) {
     return new SyncError('transient', `The sync server failed (HTTP ${status})${detail}`, status);

@@ -140,6 +140,15 @@ test('every screen is accessible, fits and is captured at 1,024 and 1,920 px', a
   await page.getByRole('button', { name: 'Save settings' }).click();
   await page.getByText('Settings saved.').waitFor(SLOW);
   await check(page, '09-settings');
+  // A key the server does not know, tested: plain words in place of the save's notice.
+  await page.getByLabel('API key').fill('f'.repeat(64));
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page
+    .getByTestId('connection-result')
+    .getByText('The sync server refused the API key. Check the API key in Settings: it must be the one the server was set up with.')
+    .waitFor(SLOW);
+  expect(await page.getByText('Settings saved.').count()).toBe(0);
+  await page.getByLabel('API key').fill('');
 
   await openScreen(page, 'Accounts');
   await page.getByRole('cell', { name: ADMIN.displayName }).waitFor();

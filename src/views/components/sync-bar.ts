@@ -9,6 +9,7 @@ import { href } from '../router';
 const STATE_LABELS: Record<SyncStatus['state'], string> = {
   online: 'Online',
   offline: 'Offline',
+  refused: 'Refused by the server',
   syncing: 'Syncing',
   disabled: 'Sync not set up',
 };

@@ -55,6 +55,7 @@ function SettingsForm({ current }: { current: SettingsView }) {
     });
   };
 
+  // Its verdict takes the place of the last save's "Settings saved.", which would sit beside a failure.
   const testConnection = async () => {
     setTesting(true);
     setTest(null);
@@ -91,6 +92,6 @@ function SettingsForm({ current }: { current: SettingsView }) {
       <div class="wide" role="status" data-testid="connection-result">
         ${test ? html`<div class=${test.ok ? 'notice success' : 'notice error'}>${test.message}</div>` : null}
       </div>
-      <div class="wide"><${SuccessNotice} message=${saved} /></div>
+      <div class="wide"><${SuccessNotice} message=${test ? null : saved} /></div>
     </form>`;
 }
