@@ -134,6 +134,8 @@ test('people and visits are edited and deleted from the household page, and a de
   await page.keyboard.press('Enter');
   await page.getByText('Restored Peter K. Okafor.').waitFor(SLOW);
   await page.getByRole('heading', { name: 'People (2)' }).waitFor(SLOW);
+  // The keyboard's place stays on the notice, not lost with the button.
+  expect(await focusedText()).toBe('Restored Peter K. Okafor.');
 
   const visitEdit = page.getByRole('button', { name: /^Edit the visit of/ });
   await visitEdit.click();
@@ -152,7 +154,8 @@ test('people and visits are edited and deleted from the household page, and a de
   await page.getByRole('button', { name: 'Yes, delete' }).click();
   await page.getByRole('heading', { level: 1, name: 'Households' }).waitFor();
   await page.getByTestId('undo-notice').getByText('Deleted Grace Okafor.').waitFor(SLOW);
-  await page.getByRole('button', { name: 'Undo' }).click();
+  expect(await focusedText()).toBe('Undo');
+  await page.keyboard.press('Enter');
   await page.getByText('Restored Grace Okafor.').waitFor(SLOW);
   await page.getByRole('link', { name: 'Grace Okafor' }).waitFor(SLOW);
   await openHousehold('Grace Okafor');
