@@ -1,5 +1,6 @@
 import { createInsertSchema } from 'drizzle-zod';
 import { z } from 'zod';
+import { TEXT_LIMITS } from '../shared/text-limits';
 import { isWellFormedText } from '../shared/unicode';
 import { GENDERS, VISIT_OUTCOMES } from '../shared/vocabulary';
 import type { JsonObject, JsonValue } from './domain-columns';
@@ -64,29 +65,31 @@ const calendarDate = () =>
 const JSON_OBJECT_RULE = `a JSON object (keys of at most ${JSON_OBJECT_LIMITS.keyLength} characters, nesting of at most ${JSON_OBJECT_LIMITS.depth} levels, at most ${JSON_OBJECT_LIMITS.bytes / 1024} KiB)`;
 const jsonObject = z.custom<JsonObject>(isJsonObject, JSON_OBJECT_RULE).meta({ type: 'object', description: JSON_OBJECT_RULE });
 
+const HOUSEHOLD = TEXT_LIMITS.households;
 export const householdInput = createInsertSchema(households, {
-  area: required(100),
-  address: text(300),
-  headName: text(200),
-  phone: text(40),
+  area: required(HOUSEHOLD.area),
+  address: text(HOUSEHOLD.address),
+  headName: text(HOUSEHOLD.headName),
+  phone: text(HOUSEHOLD.phone),
   geoLat: (s) => s.min(-90, 'between -90 and 90').max(90, 'between -90 and 90'),
   geoLng: (s) => s.min(-180, 'between -180 and 180').max(180, 'between -180 and 180'),
-  notes: text(4000),
-  enteredBy: text(100),
+  notes: text(HOUSEHOLD.notes),
+  enteredBy: text(HOUSEHOLD.enteredBy),
 })
   .omit(SYNC_KEYS)
   .strict();
 
+const PERSON = TEXT_LIMITS.people;
 export const personInput = createInsertSchema(people, {
   householdId: () => uuid(z.string().trim()),
-  fullName: required(200),
+  fullName: required(PERSON.fullName),
   dateOfBirth: calendarDate,
   gender: choice(z.enum(GENDERS)).optional(),
-  phone: text(40),
-  idDocument: text(100),
+  phone: text(PERSON.phone),
+  idDocument: text(PERSON.idDocument),
   // A schema (not a callback) replaces drizzle-zod's column schema whole, default-optional included.
   attributes: jsonObject.optional(),
-  enteredBy: text(100),
+  enteredBy: text(PERSON.enteredBy),
 })
   .omit(SYNC_KEYS)
   .strict();
@@ -95,9 +98,9 @@ export const visitInput = createInsertSchema(visits, {
   householdId: () => uuid(z.string().trim()),
   visitedAt: (s) => s.int().nonnegative(),
   outcome: choice(z.enum(VISIT_OUTCOMES)),
-  notes: text(4000),
+  notes: text(TEXT_LIMITS.visits.notes),
   answers: jsonObject.optional(),
-  enteredBy: text(100),
+  enteredBy: text(TEXT_LIMITS.visits.enteredBy),
 })
   .omit(SYNC_KEYS)
   .strict();

@@ -111,6 +111,44 @@ test('an empty batch form saves nothing; a date that does not exist or a phone t
   expect(await page.getByRole('alert').count()).toBe(0);
 });
 
+test('typing stops at the length a record allows; longer text put in by a script is named by its label, with focus on it', async () => {
+  await openScreen(page, 'Batch entry');
+  await page.getByLabel('Area').fill('Long Ward');
+  await page.getByLabel('Head of household').focus();
+  await page.keyboard.press('Alt+P');
+  await eventually(async () => expect(await focusedId()).toBe('entry-person-0-fullName'));
+  const limits = () =>
+    page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLInputElement>('form[aria-label="Batch entry"] input')].map((input) => [input.id, input.maxLength])));
+  // The record schemas' limits; -1 where there is none (a date of birth is checked as a date).
+  expect(await limits()).toEqual({
+    'entry-area': 100,
+    'entry-headName': 200,
+    'entry-address': 300,
+    'entry-phone': 40,
+    'entry-notes': 4000,
+    'entry-person-0-fullName': 200,
+    'entry-person-0-dateOfBirth': -1,
+  });
+  await page.getByLabel('Head of household').fill('H'.repeat(250));
+  expect(await page.getByLabel('Head of household').inputValue()).toBe('H'.repeat(200));
+
+  const before = await page.getByTestId('batch-count').textContent();
+  await page.evaluate(() => {
+    for (const id of ['entry-headName', 'entry-person-0-fullName']) {
+      const input = document.getElementById(id) as HTMLInputElement;
+      input.value = 'x'.repeat(201);
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+  });
+  await page.keyboard.press('Enter');
+  await page
+    .getByRole('alert')
+    .getByText('Please correct Head of household (at most 200 characters), Name of person 1 (at most 200 characters).')
+    .waitFor(SLOW);
+  await eventually(async () => expect(await focusedId()).toBe('entry-headName'), SLOW);
+  expect(await page.getByTestId('batch-count').textContent()).toBe(before);
+});
+
 test('people and visits are edited and deleted from the household page, and a delete can be undone', async () => {
   await openHousehold('Grace Okafor');
   const peopleSection = page.locator('section[aria-labelledby="people-title"]');

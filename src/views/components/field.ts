@@ -25,6 +25,8 @@ export interface FieldProps {
   inputRef?: Ref<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>;
   autoComplete?: string;
   step?: string;
+  /** The most characters the record takes (TEXT_LIMITS): typing stops there. */
+  maxLength?: number;
   readOnly?: boolean;
   wide?: boolean;
   /** The control the screen focuses when it opens. */
@@ -46,6 +48,7 @@ export function Field(props: FieldProps) {
     'aria-required': required ? 'true' : undefined,
     class: error ? 'control invalid' : 'control',
     'data-autofocus': props.autoFocus ? '' : undefined,
+    maxlength: props.maxLength,
   };
   const onInput = (event: Event) => onValue((event.currentTarget as HTMLInputElement).value);
   let control;

@@ -1,5 +1,6 @@
 import { html } from 'htm/preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 import { GENDERS, VISIT_OUTCOMES, type Gender, type VisitOutcome } from '../../shared/vocabulary';
 import type { LikelyDuplicate } from '../../ipc/contract';
 import { call } from '../bridge';
@@ -14,7 +15,9 @@ import { href } from '../router';
 
 type EntryField = 'area' | 'outcome' | 'headName' | 'address' | 'phone' | 'notes';
 const BLANK: Record<EntryField, string> = { area: '', outcome: '', headName: '', address: '', phone: '', notes: '' };
-const LABELS: Record<string, string> = {
+/** The fields sent as the household; the outcome goes with the visit. */
+const HOUSEHOLD_FIELDS = ['area', 'headName', 'address', 'phone', 'notes'] as const;
+const LABELS: Record<EntryField, string> = {
   area: 'Area',
   outcome: 'Visit outcome',
   headName: 'Head of household',
@@ -22,6 +25,7 @@ const LABELS: Record<string, string> = {
   phone: 'Phone',
   notes: 'Notes',
 };
+const HOUSEHOLD_LIMITS: Partial<Record<EntryField, number>> = TEXT_LIMITS.households;
 interface PersonRow {
   key: number;
   fullName: string;
@@ -56,10 +60,14 @@ function formFieldName(path: string): string {
   return path.replace(/^household\./, '').replace(/^visit\..*$/, 'outcome');
 }
 
+/** Labels by the form's ids, and by the core's paths for the same fields: a refusal from the core names those. */
 function fieldLabels(people: PersonRow[]): Record<string, string> {
-  const labels: Record<string, string> = { ...LABELS };
+  const labels: Record<string, string> = { ...LABELS, 'visit.outcome': LABELS.outcome };
+  for (const key of HOUSEHOLD_FIELDS) labels[`household.${key}`] = LABELS[key];
   people.forEach((_, i) => {
-    for (const [field, label] of Object.entries(PERSON_LABELS)) labels[`person-${i}-${field}`] = `${label} of person ${i + 1}`;
+    for (const [field, label] of Object.entries(PERSON_LABELS)) {
+      labels[`person-${i}-${field}`] = labels[`people.${i}.${field}`] = `${label} of person ${i + 1}`;
+    }
   });
   return labels;
 }
@@ -164,7 +172,7 @@ export function BatchEntryScreen() {
     void saveAndNext();
   };
 
-  const field = (key: EntryField) => ({ id: `entry-${key}`, value: values[key], onValue: set(key), error: errors[key] });
+  const field = (key: EntryField) => ({ id: `entry-${key}`, value: values[key], onValue: set(key), error: errors[key], maxLength: HOUSEHOLD_LIMITS[key] });
   return html`<${ScreenTitle} title="Batch entry">
       <a class="button secondary" href=${href('households')}>Households</a>
     <//>
@@ -192,7 +200,7 @@ export function BatchEntryScreen() {
           ${people.map(
             (person, i) => html`<div class="person-row" key=${person.key} role="group" aria-label=${`Person ${i + 1}`}>
               <${Field} id=${personFieldId(i, 'fullName')} label=${`Name of person ${i + 1}`} value=${person.fullName} onValue=${setPerson(i, 'fullName')}
-                error=${errors[`person-${i}-fullName`]} required />
+                error=${errors[`person-${i}-fullName`]} maxLength=${TEXT_LIMITS.people.fullName} required />
               <${Field} id=${personFieldId(i, 'dateOfBirth')} label="Date of birth" hint=${datePattern} value=${person.dateOfBirth}
                 onValue=${setPerson(i, 'dateOfBirth')} error=${errors[`person-${i}-dateOfBirth`]} />
               <${Field} id=${personFieldId(i, 'gender')} label="Gender" type="select" options=${GENDERS} value=${person.gender}
