@@ -38,6 +38,15 @@ afterEach(() => {
 const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
 const focusedText = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
 const MAX_NAVIGATION_KEYS = 12;
+/** The typing limit of each text control of a form, by id; -1 where it has none. */
+const maxLengths = (form: string) =>
+  page.evaluate(
+    (name) =>
+      Object.fromEntries(
+        [...document.querySelectorAll<HTMLInputElement>(`form[aria-label="${name}"] :is(input:not([type="hidden"]), textarea)`)].map((control) => [control.id, control.maxLength]),
+      ),
+    form,
+  );
 
 async function openHousehold(name: string) {
   await openScreen(page, 'Households');
@@ -117,10 +126,8 @@ test('typing stops at the length a record allows; longer text put in by a script
   await page.getByLabel('Head of household').focus();
   await page.keyboard.press('Alt+P');
   await eventually(async () => expect(await focusedId()).toBe('entry-person-0-fullName'));
-  const limits = () =>
-    page.evaluate(() => Object.fromEntries([...document.querySelectorAll<HTMLInputElement>('form[aria-label="Batch entry"] input')].map((input) => [input.id, input.maxLength])));
   // The record schemas' limits; -1 where there is none (a date of birth is checked as a date).
-  expect(await limits()).toEqual({
+  expect(await maxLengths('Batch entry')).toEqual({
     'entry-area': 100,
     'entry-headName': 200,
     'entry-address': 300,
@@ -147,6 +154,19 @@ test('typing stops at the length a record allows; longer text put in by a script
     .waitFor(SLOW);
   await eventually(async () => expect(await focusedId()).toBe('entry-headName'), SLOW);
   expect(await page.getByTestId('batch-count').textContent()).toBe(before);
+});
+
+test('the household, person and visit forms stop typing at the lengths their records allow', async () => {
+  await openScreen(page, 'Households');
+  await page.getByRole('link', { name: 'New household' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New household' }).waitFor();
+  expect(await maxLengths('New household')).toEqual({ area: 100, headName: 200, address: 300, phone: 40, geoLat: -1, geoLng: -1, notes: 4000 });
+  await page.getByLabel('Head of household').fill('H'.repeat(250));
+  expect(await page.getByLabel('Head of household').inputValue()).toBe('H'.repeat(200));
+
+  await openHousehold('Grace Okafor');
+  expect(await maxLengths('Add a person')).toEqual({ 'person-fullName': 200, 'person-dateOfBirth': -1, 'person-phone': 40, 'person-idDocument': 100 });
+  expect(await maxLengths('Record a visit')).toEqual({ 'visit-visitedDate': -1, 'visit-visitedTime': -1, 'visit-notes': 4000 });
 });
 
 test('people and visits are edited and deleted from the household page, and a delete can be undone', async () => {

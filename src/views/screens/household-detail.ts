@@ -6,6 +6,7 @@ import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { FIELD_LABELS, humanize } from '../../shared/field-labels';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 import { UndoNotice, type Undoable } from '../components/undo';
 import { dateTime, isoDay, localDate, localeDateOrder, localTime, parseLocalDate, parseLocalDateTime, shortId } from '../format';
 import { enterSubmits, useForm, useSave } from '../form';
@@ -190,6 +191,7 @@ function VisitRow({ visit, onChanged, onDeleted }: RowProps & { visit: Visit }) 
 
 const { fullName, dateOfBirth, gender, phone, idDocument } = FIELD_LABELS.people;
 const PERSON_LABELS = { fullName, dateOfBirth, gender, phone, idDocument };
+const PERSON_LIMITS: Partial<Record<keyof typeof PERSON_LABELS, number>> = TEXT_LIMITS.people;
 
 /** Adds a person (no `person`) or edits one. After an add the form is blank again, the cursor in Full name. */
 function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: string; person?: Person; onSaved: () => void; onCancel?: () => void }) {
@@ -235,7 +237,14 @@ function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: s
     });
   };
 
-  const field = (key: keyof typeof PERSON_LABELS) => ({ id: `${prefix}-${key}`, label: PERSON_LABELS[key], value: values[key], onValue: set(key), error: errors[key] });
+  const field = (key: keyof typeof PERSON_LABELS) => ({
+    id: `${prefix}-${key}`,
+    label: PERSON_LABELS[key],
+    value: values[key],
+    onValue: set(key),
+    error: errors[key],
+    maxLength: PERSON_LIMITS[key],
+  });
   return html`<form ref=${form} onSubmit=${submit} onKeyDown=${(e: KeyboardEvent) => (e.key === 'Escape' && onCancel ? onCancel() : enterSubmits(e))}
       novalidate aria-label=${person ? `Edit ${person.fullName}` : 'Add a person'} class="form-grid">
     <${ErrorNotice} message=${failure} />
@@ -306,7 +315,7 @@ function VisitForm({ householdId, visit, onSaved, onCancel }: { householdId: str
     <${Field} ...${field('visitedDate')} hint=${localeDateOrder().pattern} required />
     <${Field} ...${field('visitedTime')} hint="24-hour, e.g. 14:30" />
     <${Field} ...${field('outcome')} type="select" options=${VISIT_OUTCOMES} required />
-    <${Field} ...${field('notes')} type="textarea" wide />
+    <${Field} ...${field('notes')} type="textarea" maxLength=${TEXT_LIMITS.visits.notes} wide />
     <div class="form-actions wide">
       <button type="submit" class="button primary" disabled=${busy}>${visit ? 'Save visit' : 'Record visit'}</button>
       ${onCancel ? html`<button type="button" class="button secondary" onClick=${onCancel}>Cancel</button>` : null}

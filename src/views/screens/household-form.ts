@@ -5,6 +5,7 @@ import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { FIELD_LABELS } from '../../shared/field-labels';
+import { TEXT_LIMITS } from '../../shared/text-limits';
 import { useForm, useSave } from '../form';
 import { useLoad } from '../hooks';
 import { householdTitle, numberText, optionalNumber, type Household } from '../records';
@@ -12,6 +13,7 @@ import { href, navigate } from '../router';
 
 type HouseholdField = 'area' | 'address' | 'headName' | 'phone' | 'geoLat' | 'geoLng' | 'notes';
 const LABELS: Record<HouseholdField, string> = FIELD_LABELS.households;
+const LIMITS = TEXT_LIMITS.households;
 
 function formValues(row?: Household): Record<HouseholdField, string> {
   return {
@@ -74,15 +76,15 @@ function HouseholdForm({ row }: { row?: Household }) {
   return html`<${ScreenTitle} title=${row ? `Edit ${householdTitle(row)}` : 'New household'} />
     <form ref=${form} onSubmit=${submit} novalidate aria-label=${row ? 'Edit household' : 'New household'} class="form-grid">
       <${ErrorNotice} message=${failure} />
-      <${Field} id="area" label="Area" value=${values.area} onValue=${set('area')} error=${errors.area} required autoFocus />
-      <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} />
-      <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} wide />
-      <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} />
+      <${Field} id="area" label="Area" value=${values.area} onValue=${set('area')} error=${errors.area} maxLength=${LIMITS.area} required autoFocus />
+      <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} maxLength=${LIMITS.headName} />
+      <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} maxLength=${LIMITS.address} wide />
+      <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} maxLength=${LIMITS.phone} />
       <${Field} id="geoLat" label="Latitude" type="decimal" value=${values.geoLat} onValue=${set('geoLat')} error=${errors.geoLat}
         hint="-90 to 90, optional" />
       <${Field} id="geoLng" label="Longitude" type="decimal" value=${values.geoLng} onValue=${set('geoLng')} error=${errors.geoLng}
         hint="-180 to 180, optional" />
-      <${Field} id="notes" label="Notes" type="textarea" value=${values.notes} onValue=${set('notes')} error=${errors.notes} wide />
+      <${Field} id="notes" label="Notes" type="textarea" value=${values.notes} onValue=${set('notes')} error=${errors.notes} maxLength=${LIMITS.notes} wide />
       <div class="form-actions wide">
         <button type="submit" class="button primary" disabled=${busy}>${busy ? 'Saving…' : 'Save household'}</button>
         <a class="button secondary" href=${row ? href(`households/${row.id}`) : href('households')}>Cancel</a>
