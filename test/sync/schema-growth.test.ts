@@ -28,7 +28,8 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function addVillageToHouseholds(tree: string): void {
   editFile(tree, 'src/db/domain-columns.ts', "    notes: text('notes').notNull().default(''),\n    enteredBy: enteredBy(),\n  };\n}\n\nexport function personColumns",
     "    notes: text('notes').notNull().default(''),\n    enteredBy: enteredBy(),\n    village: text('village').notNull().default(''),\n  };\n}\n\nexport function personColumns");
-  editFile(tree, 'src/db/record-schemas.ts', '  headName: text(200),\n', '  headName: text(200),\n  village: text(100),\n');
+  editFile(tree, 'src/shared/text-limits.ts', 'headName: 200, ', 'headName: 200, village: 100, ');
+  editFile(tree, 'src/db/record-schemas.ts', '  headName: text(HOUSEHOLD.headName),\n', '  headName: text(HOUSEHOLD.headName),\n  village: text(HOUSEHOLD.village),\n');
   editFile(tree, 'src/protocol/schema-history.ts', '] as const satisfies',
     `  {
     version: 2,
