@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { openLocalStore, type LocalStore } from '../../src/db/local-store';
-import { SEARCH_COUNT_LIMIT, SEARCH_LIMITS, type ListQuery, type SearchLimits } from '../../src/db/repository';
+import { SEARCH_LIMITS, type SearchLimits } from '../../src/db/household-search';
+import { SEARCH_COUNT_LIMIT, type ListQuery } from '../../src/db/repository';
 import { VISIT_OUTCOMES } from '../../src/shared/vocabulary';
 import { seededRandom } from '../sync/seeded-random';
 import { tempDir } from '../support/temp';
 
 /**
- * A search with filters runs in parts (src/db/repository.ts, `plannedHits`): it walks a window of the
+ * A search with filters runs in parts (src/db/household-search.ts, `HouseholdSearch.hits`): it walks a window of the
  * index checking the filters on each document, then walks on, or gathers the households the filters
  * pass below the window and walks the index between them or looks them up one by one. Whichever runs,
  * a person must see the same households in the same order on the same pages: the households the
