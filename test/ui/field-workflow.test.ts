@@ -65,7 +65,7 @@ test('a household with 2 people and a visit takes no click and at most 12 naviga
   const keys = await batchEnter(page, households, { area: 'North Ward', outcome: 'comp' });
   console.log(`Batch entry, household with 2 people and 1 visit: ${keys.join(', ')} navigation keys, 0 clicks`);
   for (const n of keys) expect(n).toBeLessThanOrEqual(MAX_NAVIGATION_KEYS);
-  await page.getByRole('status').getByText('Saved Grace Okafor with 2 people.').waitFor(SLOW);
+  await page.getByRole('status').getByText('Saved Grace Okafor with 2 people and a visit.').waitFor(SLOW);
 
   // Typing a household already on the PC offers it, by a name in the same area or by its phone.
   const duplicates = page.getByRole('region', { name: 'Possible duplicates' });

@@ -155,7 +155,8 @@ export function BatchEntryScreen() {
       setValues({ ...BLANK, area: values.area, outcome: values.outcome });
       setPeople([]);
       firstRecordField.current?.focus();
-      return `Saved ${entry.title}${entry.people ? ` with ${entry.people === 1 ? '1 person' : `${entry.people} people`}` : ''}.`;
+      const what = [entry.people === 1 ? '1 person' : entry.people ? `${entry.people} people` : '', result.visit ? 'a visit' : ''].filter(Boolean);
+      return `Saved ${entry.title}${what.length ? ` with ${what.join(' and ')}` : ''}.`;
     });
   };
 
