@@ -81,6 +81,14 @@ export function parseLocalDate(text: string): Parsed<string | null> {
   return { ok: true, value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
 }
 
+/** A date of birth: a local date (or none), not after today. */
+export function parseBirthDate(text: string, today = new Date()): Parsed<string | null> {
+  const date = parseLocalDate(text);
+  if (!date.ok || date.value === null) return date;
+  const [y, m, d] = date.value.split('-').map(Number);
+  return new Date(y!, m! - 1, d!) > today ? { ok: false, error: 'after today: check the year' } : date;
+}
+
 /** A local date and a 24-hour time ("14:30", empty: midnight) to a timestamp. */
 export function parseLocalDateTime(dateText: string, timeText: string): Parsed<number> {
   const date = parseLocalDate(dateText);

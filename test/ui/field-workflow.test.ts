@@ -86,7 +86,7 @@ test('a household with 2 people and a visit takes no click and at most 12 naviga
   await page.getByRole('cell', { name: 'Completed', exact: true }).waitFor();
 });
 
-test('an empty batch form saves nothing; a date that does not exist or a phone that is not one is named by its label, with focus on it', async () => {
+test('an empty batch form saves nothing; a date that does not exist, a birth after today or a phone that is not one is named by its label, with focus on it', async () => {
   await openScreen(page, 'Batch entry');
   await page.getByLabel('Area').fill('South Ward');
   await page.getByLabel('Head of household').focus();
@@ -104,6 +104,10 @@ test('an empty batch form saves nothing; a date that does not exist or a phone t
   await page.getByRole('alert').getByText(/Date of birth of person 1 \(no such date; expected mm\/dd\/yyyy\)/).waitFor(SLOW);
   expect(await focusedId()).toBe('entry-person-0-dateOfBirth');
 
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('02/28/2105');
+  await page.keyboard.press('Enter');
+  await page.getByRole('alert').getByText(/Date of birth of person 1 \(after today: check the year\)/).waitFor(SLOW);
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('02/28/2015');
   await page.getByLabel('Phone').fill('not a phone ###');

@@ -7,7 +7,7 @@ import { call } from '../bridge';
 import { Field } from '../components/field';
 import { ErrorNotice, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
-import { localeDateOrder, parseLocalDate, timeOfDay } from '../format';
+import { localeDateOrder, parseBirthDate, timeOfDay } from '../format';
 import { useForm, useSave, type FieldErrors } from '../form';
 import { useDebounced, useLatestState, useLoad } from '../hooks';
 import { householdTitle } from '../records';
@@ -132,7 +132,7 @@ export function BatchEntryScreen() {
     }
     const dateErrors: FieldErrors = {};
     const dates = people.map((p, i) => {
-      const parsed = parseLocalDate(p.dateOfBirth);
+      const parsed = parseBirthDate(p.dateOfBirth);
       if (!parsed.ok) dateErrors[`person-${i}-dateOfBirth`] = parsed.error;
       return parsed.ok ? parsed.value : null;
     });

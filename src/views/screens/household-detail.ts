@@ -8,7 +8,7 @@ import { ScreenTitle } from '../components/shell';
 import { FIELD_LABELS, humanize } from '../../shared/field-labels';
 import { TEXT_LIMITS } from '../../shared/text-limits';
 import { UndoNotice, type Undoable } from '../components/undo';
-import { dateTime, isoDay, localDate, localeDateOrder, localTime, parseLocalDate, parseLocalDateTime, shortId } from '../format';
+import { dateTime, isoDay, localDate, localeDateOrder, localTime, parseBirthDate, parseLocalDateTime, shortId } from '../format';
 import { enterSubmits, useForm, useSave } from '../form';
 import { useLoad, useReloadOnSync } from '../hooks';
 import { householdTitle, type Household, type Person, type Visit } from '../records';
@@ -211,7 +211,7 @@ function PersonForm({ householdId, person, onSaved, onCancel }: { householdId: s
     event.preventDefault();
     // What was typed, even if Enter came before the render of the last keystroke.
     const values = current();
-    const dateOfBirth = parseLocalDate(values.dateOfBirth);
+    const dateOfBirth = parseBirthDate(values.dateOfBirth);
     if (!dateOfBirth.ok) {
       refuse({ dateOfBirth: dateOfBirth.error });
       return;
