@@ -86,6 +86,23 @@ test('a household with 2 people and a visit takes no click and at most 12 naviga
   await page.getByRole('cell', { name: 'Completed', exact: true }).waitFor();
 });
 
+test('the New household form offers a household already on the PC, by its phone or a spelling of its head in the same area', async () => {
+  await openScreen(page, 'Households');
+  await page.getByRole('link', { name: 'New household' }).click();
+  await page.getByRole('heading', { level: 1, name: 'New household' }).waitFor();
+  const duplicates = page.getByRole('region', { name: 'Possible duplicates' });
+  await page.getByLabel('Phone').fill('08031234567');
+  await duplicates.getByRole('link', { name: 'Amina Bello' }).waitFor(SLOW);
+  await duplicates.getByText('same phone number').waitFor();
+
+  await page.getByLabel('Phone').fill('');
+  await page.getByLabel('Area').fill('north ward');
+  await page.getByLabel('Head of household').fill('Aminah Belo');
+  await duplicates.getByText('similar name in North Ward').waitFor(SLOW);
+  await duplicates.getByRole('link', { name: 'Amina Bello' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Amina Bello' }).waitFor(SLOW);
+});
+
 test('an empty batch form saves nothing; a date that does not exist, a birth after today or a phone that is not one is named by its label, with focus on it', async () => {
   await openScreen(page, 'Batch entry');
   await page.getByLabel('Area').fill('South Ward');

@@ -2,14 +2,14 @@ import { html } from 'htm/preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { TEXT_LIMITS } from '../../shared/text-limits';
 import { GENDERS, VISIT_OUTCOMES, type Gender, type VisitOutcome } from '../../shared/vocabulary';
-import type { LikelyDuplicate } from '../../ipc/contract';
 import { call } from '../bridge';
 import { Field } from '../components/field';
+import { LikelyDuplicates } from '../components/likely-duplicates';
 import { ErrorNotice, SuccessNotice } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { localeDateOrder, parseBirthDate, timeOfDay } from '../format';
 import { useForm, useSave, type FieldErrors } from '../form';
-import { useDebounced, useLatestState, useLoad } from '../hooks';
+import { useLatestState } from '../hooks';
 import { householdTitle } from '../records';
 import { href } from '../router';
 
@@ -36,8 +36,6 @@ type PersonField = 'fullName' | 'dateOfBirth' | 'gender';
 const PERSON_LABELS: Record<PersonField, string> = { fullName: 'Name', dateOfBirth: 'Date of birth', gender: 'Gender' };
 /** How many of the latest saves stay listed under the form. */
 const RECENT = 8;
-/** Typing pauses this long before the PC is asked for likely duplicates. */
-const DUPLICATE_CHECK_MS = 300;
 /** Adds a person row from any field of the form. */
 const ADD_PERSON_KEY = 'p';
 
@@ -91,11 +89,6 @@ export function BatchEntryScreen() {
     { labels: fieldLabels(people), form },
   );
   const datePattern = localeDateOrder().pattern;
-  const typed = useDebounced(
-    JSON.stringify({ area: values.area, names: [values.headName, ...people.map((p) => p.fullName)].map((n) => n.trim()).filter(Boolean), phone: values.phone }),
-    DUPLICATE_CHECK_MS,
-  );
-  const duplicates = useLoad(() => call('records.likelyDuplicates', JSON.parse(typed)), [typed]);
 
   // Right after the render that adds the row, before the next keystroke: with a plain effect (after
   // paint) the first letters typed after Alt+P still went to the field that had focus.
@@ -195,7 +188,7 @@ export function BatchEntryScreen() {
           <${Field} ...${field('phone')} label="Phone" type="tel" />
           <${Field} ...${field('notes')} label="Notes" />
         </fieldset>
-        <${LikelyDuplicates} found=${duplicates.data ?? []} area=${values.area} />
+        <${LikelyDuplicates} typed=${{ area: values.area, names: [values.headName, ...people.map((p) => p.fullName)], phone: values.phone }} />
         <fieldset class="people-rows">
           <legend>People (${people.length})</legend>
           ${people.map(
@@ -231,22 +224,3 @@ export function BatchEntryScreen() {
     </div>`;
 }
 
-/**
- * Households already on this PC that the one being typed may be: the worker opens the existing
- * record instead of registering it twice.
- */
-function LikelyDuplicates({ found, area }: { found: LikelyDuplicate[]; area: string }) {
-  return html`<section class="duplicates" aria-live="polite" aria-label="Possible duplicates">
-    ${found.length > 0
-      ? html`<p class="duplicates-title">Already on this PC? Open it instead of entering it again:</p>
-          <ul>
-            ${found.map(
-              ({ household, reason }) => html`<li key=${household.id}>
-                <a href=${href(`households/${household.id}`)}>${householdTitle(household)}</a>
-                <span class="muted"> ${household.area}${household.phone ? `, ${household.phone}` : ''} · ${reason === 'phone' ? 'same phone number' : `similar name in ${area.trim()}`}</span>
-              </li>`,
-            )}
-          </ul>`
-      : null}
-  </section>`;
-}

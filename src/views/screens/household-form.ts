@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useRef } from 'preact/hooks';
 import { call } from '../bridge';
 import { Field } from '../components/field';
+import { LikelyDuplicates } from '../components/likely-duplicates';
 import { ErrorNotice, Loading } from '../components/notice';
 import { ScreenTitle } from '../components/shell';
 import { FIELD_LABELS } from '../../shared/field-labels';
@@ -27,7 +28,7 @@ function formValues(row?: Household): Record<HouseholdField, string> {
   };
 }
 
-/** New household (no id) or edit of an existing one. */
+/** New household (no id), offering the likely duplicates of what is typed, or edit of an existing one. */
 export function HouseholdFormScreen({ id }: { id?: string }) {
   const existing = useLoad(async () => (id ? ((await call('records.get', { table: 'households', id })) as Household) : undefined), [id]);
   if (id && !existing.data) {
@@ -80,6 +81,7 @@ function HouseholdForm({ row }: { row?: Household }) {
       <${Field} id="headName" label="Head of household" value=${values.headName} onValue=${set('headName')} error=${errors.headName} maxLength=${LIMITS.headName} />
       <${Field} id="address" label="Address" value=${values.address} onValue=${set('address')} error=${errors.address} maxLength=${LIMITS.address} wide />
       <${Field} id="phone" label="Phone" type="tel" value=${values.phone} onValue=${set('phone')} error=${errors.phone} maxLength=${LIMITS.phone} />
+      ${row ? null : html`<${LikelyDuplicates} typed=${{ area: values.area, names: [values.headName], phone: values.phone }} />`}
       <${Field} id="geoLat" label="Latitude" type="decimal" value=${values.geoLat} onValue=${set('geoLat')} error=${errors.geoLat}
         hint="-90 to 90, optional" />
       <${Field} id="geoLng" label="Longitude" type="decimal" value=${values.geoLng} onValue=${set('geoLng')} error=${errors.geoLng}
