@@ -1,4 +1,4 @@
-import { eq, isNull, sql, type SQL } from 'drizzle-orm';
+import { inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import type { SqliteDatabase } from './connection';
 import { nameWords, namesAlike } from './name-similarity';
@@ -205,17 +205,17 @@ export class HouseholdSearch {
   }
 
   /**
-   * Households in `area` with a document whose words are another spelling of `name`'s, newest first.
+   * Households in `area` (its stored spellings) with a document whose words are another spelling of `name`'s, newest first.
    * A spelling variant mostly keeps a word's first letters, so the candidates are the newest
    * documents with words starting as the typed ones do.
    */
-  *spelledAlike(name: string, area: string): Generator<string> {
+  *spelledAlike(name: string, area: readonly string[]): Generator<string> {
     const typed = nameWords(name);
     if (typed.length === 0) return;
     const match = typed.map((word) => `"${word.slice(0, VARIANT_FIRST_LETTERS)}"*`).join(' ');
     const query = dialect.sqlToQuery(sql`select record_search.household_id as id, record_search.body as body
       from record_search cross join ${schema.households} on ${schema.households.id} = record_search.household_id
-      where record_search match ${match} and ${eq(schema.households.area, area)} and ${isNull(schema.households.deletedAt)}
+      where record_search match ${match} and ${inArray(schema.households.area, [...area])} and ${isNull(schema.households.deletedAt)}
       order by record_search.rowid desc limit ${sql.raw(String(MOST_VARIANT_CANDIDATES))}`);
     for (const document of this.sqlite.prepare(query.sql).iterate(...query.params) as Iterable<{ id: string; body: string }>) {
       if (namesAlike(typed, nameWords(document.body))) yield document.id;

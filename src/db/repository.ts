@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, exists, gt, gte, inArray, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { SQLiteSyncDialect, type SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import type { HybridClock } from './clock';
 import { compileRowStatement } from './compiled-statement';
@@ -32,8 +32,11 @@ export interface ListQuery {
    * Other tables: a case-insensitive substring of their searchable columns.
    */
   search?: string;
-  /** Exact matches on the table's filterable columns (e.g. area, householdId, outcome). */
-  filters?: Record<string, string>;
+  /**
+   * Exact matches on the table's filterable columns (e.g. area, householdId, outcome); those in the
+   * spec's `ignoringCase` match every stored spelling that differs only in capitals. A list matches any of its values.
+   */
+  filters?: Record<string, string | readonly string[]>;
   /** Households only: those with a live visit matching all of these (outcome, visited in [from, to]). */
   visited?: VisitedFilter;
   /** A sortable column (default: newest first by id). Ties are broken by id, in the same direction. */
@@ -87,6 +90,8 @@ interface RepositorySpec {
   /** The table's rows are indexed in `record_search` by their household (migration 0004). */
   fullText?: boolean;
   filterable: Record<string, SQLiteColumn>;
+  /** Filters typed by people, matched without regard to case (each through `storedSpellings`). */
+  ignoringCase?: readonly string[];
   sortable: Record<string, SQLiteColumn>;
   /** Tables whose rows reference this one by household_id and are tombstoned with it. */
   dependents: readonly SyncedTableName[];
@@ -96,6 +101,12 @@ const LIKE_ESCAPE = '\\';
 function likePattern(search: string): string {
   return `%${search.replace(/[\\%_]/g, (c) => LIKE_ESCAPE + c)}%`;
 }
+
+const dialect = new SQLiteSyncDialect();
+/** Values a person picks from, in the order a person reads them (not by character codes: "kano" beside "Kano"). */
+const READER_ORDER = new Intl.Collator(undefined, { numeric: true });
+/** Spellings that differ only in capitals: "kano north" is "Kano North", "Kanó" is not "Kano". */
+const IGNORING_CASE = new Intl.Collator(undefined, { sensitivity: 'accent' });
 
 /** Fewer digits than this are too common to call two households the same. */
 const MIN_PHONE_DIGITS = 6;
@@ -253,7 +264,8 @@ export class SyncedRepository<T extends SyncedTableName> {
     );
   }
 
-  list(query: ListQuery = {}): Page<SyncedRow<T>> {
+  list(typedQuery: ListQuery = {}): Page<SyncedRow<T>> {
+    const query = this.asStored(typedQuery);
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
     const words = this.spec.fullText && query.search?.trim() ? fullTextWords(query.search) : null;
     const unsearched = { ...query, search: words ? undefined : query.search };
@@ -334,7 +346,8 @@ export class SyncedRepository<T extends SyncedTableName> {
    * `size` at a time and uncounted: an export reads 100,000 of them a chunk at a time, and no
    * statement stays open between chunks, so other calls run on the connection in between.
    */
-  *matchingIds(query: Omit<ListQuery, 'sort' | 'limit' | 'after'>, size: number): Generator<string[]> {
+  *matchingIds(typedQuery: Omit<ListQuery, 'sort' | 'limit' | 'after'>, size: number): Generator<string[]> {
+    const query = this.asStored(typedQuery);
     const words = this.spec.fullText && query.search?.trim() ? fullTextWords(query.search) : null;
     if (words) {
       let belowSeq = Infinity;
@@ -420,11 +433,11 @@ export class SyncedRepository<T extends SyncedTableName> {
     if (digits.length >= MIN_PHONE_DIGITS) {
       for (const hit of this.searchHits([`"${digits}"`], {}, limit)) found.set(hit.id, 'phone');
     }
-    const area = typed.area.trim();
+    const area = this.storedSpellings('area', typed.area.trim());
     const offer = (id: string) => found.size < limit && !found.has(id) && found.set(id, 'name');
     for (const name of typed.names) {
       const words = fullTextWords(name);
-      if (!area || words.length === 0 || found.size >= limit) continue;
+      if (area.length === 0 || words.length === 0 || found.size >= limit) continue;
       for (const hit of this.searchHits(words, { filters: { area } }, limit)) offer(hit.id);
       for (const id of this.search.spelledAlike(name, area)) {
         if (found.size >= limit) break;
@@ -435,6 +448,41 @@ export class SyncedRepository<T extends SyncedTableName> {
     const rows = this.ctx.db.select().from(this.table as typeof schema.households).where(inArray(this.table.id, [...found.keys()])).all() as SyncedRow<T>[];
     const byId = new Map(rows.map((row) => [row.id, row]));
     return [...found].map(([id, reason]) => ({ row: byId.get(id)!, reason }));
+  }
+
+  /**
+   * The distinct values of a filterable column on live rows, in the reader's order: what a filter
+   * suggests. The column must lead an index of live rows (households_area_entered_by_idx for
+   * area): it is read by skipping from one value to the next, a seek per value, not a row per row.
+   */
+  liveValues(key: string): string[] {
+    const column = this.spec.filterable[key];
+    if (!column) throw new Error(`${this.name} cannot be filtered by "${key}"`);
+    const query = dialect.sqlToQuery(sql`with recursive live(value) as (
+        select min(${column}) from ${this.table} where ${isNull(this.table.deletedAt)}
+        union all
+        select (select min(${column}) from ${this.table} where ${isNull(this.table.deletedAt)} and ${column} > live.value) from live where live.value is not null
+      )
+      select value from live where value is not null and value <> ''`);
+    const values = this.ctx.sqlite.prepare(query.sql).pluck().all(...query.params) as string[];
+    return values.sort(READER_ORDER.compare);
+  }
+
+  /**
+   * The query with each filter that ignores case replaced by the spellings stored on this PC:
+   * matched exactly, the filter keeps its index ("kano north" finds "Kano North" as fast).
+   */
+  private asStored<Q extends ListQuery>(query: Q): Q {
+    const typed = Object.entries(query.filters ?? {}).filter(([key]) => this.spec.ignoringCase?.includes(key));
+    if (typed.length === 0) return query;
+    const stored = typed.map(([key, value]) => [key, this.storedSpellings(key, String(value).trim())]);
+    return { ...query, filters: { ...query.filters, ...Object.fromEntries(stored) } };
+  }
+
+  /** The values of filter `key` on live rows that are `typed` but for capitals. */
+  private storedSpellings(key: string, typed: string): string[] {
+    if (!typed) return [];
+    return this.liveValues(key).filter((value) => IGNORING_CASE.compare(value, typed) === 0);
   }
 
   /**
@@ -449,7 +497,7 @@ export class SyncedRepository<T extends SyncedTableName> {
     for (const [key, value] of Object.entries(query.filters ?? {})) {
       const column = this.spec.filterable[key];
       if (!column) throw new Error(`${this.name} cannot be filtered by "${key}"`);
-      conditions.push(eq(column, value));
+      conditions.push(typeof value === 'string' ? eq(column, value) : inArray(column, [...value]));
     }
     if (query.visited) conditions.push(this.visitedCondition(query.visited, visitsChecked));
     const search = query.search?.trim();
@@ -528,6 +576,7 @@ export function createRepositories(ctx: RepositoryContext) {
       searchable: [],
       fullText: true,
       filterable: { area: households.area, enteredBy: households.enteredBy },
+      ignoringCase: ['area'],
       sortable: { headName: households.headName, area: households.area, enteredBy: households.enteredBy },
       dependents: ['people', 'visits'],
     }),

@@ -198,6 +198,8 @@ export const contract = {
       .strict(),
     access: 'user',
   },
+  /** The areas of the households on this PC, each once, sorted: what the area filter suggests. */
+  'records.areas': { input: none, access: 'user' },
   /** A household with its people and an optional visit, saved in one transaction: all or nothing. */
   'records.enterHousehold': {
     input: z
@@ -429,6 +431,7 @@ export interface ContractOutputs {
   'records.restore': RecordRow;
   'records.enterHousehold': EnteredHousehold;
   'records.likelyDuplicates': LikelyDuplicate[];
+  'records.areas': string[];
   'dashboard.summary': DashboardSummary;
   'reports.summary': Reports;
   /** Null: the person cancelled the save dialog. */

@@ -18,6 +18,7 @@ export const CONTRACT_NAMES = [
   'records.restore',
   'records.enterHousehold',
   'records.likelyDuplicates',
+  'records.areas',
   'dashboard.summary',
   'reports.summary',
   'exports.start',

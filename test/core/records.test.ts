@@ -27,6 +27,14 @@ describe('records through the contract', () => {
     expect((await h.ok(W, 'records.list', { table: 'households' })).total).toBe(0);
   });
 
+  it('names the areas already on the PC, each once, and finds their households however the area is capitalised', async () => {
+    const h = await startCoreWithAccounts();
+    for (const area of ['Kano North', 'Agadez', 'Kano North']) await h.ok(W, 'records.create', { table: 'households', values: { area } });
+    expect(await h.ok(W, 'records.areas', {})).toEqual(['Agadez', 'Kano North']);
+    expect((await h.ok(W, 'records.list', { table: 'households', filters: { area: 'kano north' } })).total).toBe(2);
+    expect((await h.fail(W, 'records.areas', { table: 'households' })).code).toBe('invalid_input');
+  });
+
   it('pages a list with the cursor', async () => {
     const h = await startCoreWithAccounts();
     const values = Array.from({ length: 7 }, (_, i) => ({ area: 'East', headName: `Head ${i}` }));

@@ -254,6 +254,15 @@ test('the list finds a household by a person in it, filters and sorts; long text
   await page.getByRole('link', { name: 'Grace Okafor' }).waitFor();
   await page.getByLabel('Visit outcome').selectOption('');
 
+  // The area filter suggests the areas already on the PC, and takes one typed in any capitals.
+  const areaFilter = page.getByLabel('Area', { exact: true });
+  const suggested = () => areaFilter.evaluate((input: HTMLInputElement) => [...(input.list?.options ?? [])].map((option) => option.value));
+  await eventually(async () => expect(await suggested()).toEqual(['North Ward', 'South Ward']), SLOW);
+  await areaFilter.fill('south ward');
+  await page.getByTestId('households-summary').getByText(/of 1$/).waitFor(SLOW);
+  await page.getByRole('link', { name: 'Test Household' }).waitFor();
+  await areaFilter.fill('');
+
   await page.getByRole('button', { name: 'Head of household' }).click();
   await page.locator('th[aria-sort="ascending"]').waitFor(SLOW);
   const heads = () => page.getByTestId('households-table').locator('tbody tr td:first-child').allTextContents();

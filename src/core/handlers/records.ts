@@ -54,6 +54,7 @@ export const recordHandlers: HandlerMap<
   | 'records.restore'
   | 'records.enterHousehold'
   | 'records.likelyDuplicates'
+  | 'records.areas'
   | 'reports.summary'
 > = {
   'records.list': (input, _ctx, { store }) => {
@@ -98,6 +99,8 @@ export const recordHandlers: HandlerMap<
 
   'records.likelyDuplicates': (input, _ctx, { store }) =>
     store.repos.households.likelyDuplicates(input).map(({ row, reason }) => ({ household: row, reason })),
+
+  'records.areas': (_input, _ctx, { store }) => store.repos.households.liveValues('area'),
 
   'records.enterHousehold': (input, ctx, { store }) => {
     const by = ctx.account.username;

@@ -29,6 +29,8 @@ export interface FieldProps {
   maxLength?: number;
   readOnly?: boolean;
   wide?: boolean;
+  /** Values offered as the person types (a datalist): any other value may still be typed. */
+  suggestions?: readonly string[];
   /** The control the screen focuses when it opens. */
   autoFocus?: boolean;
 }
@@ -39,6 +41,7 @@ export function Field(props: FieldProps) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [hintId, errorId].filter(Boolean).join(' ') || undefined;
+  const suggestionsId = props.suggestions ? `${id}-suggestions` : undefined;
   const common = {
     id,
     name: id,
@@ -69,7 +72,8 @@ export function Field(props: FieldProps) {
       autocomplete=${props.autoComplete ?? 'off'}
       step=${props.step}
       readonly=${props.readOnly}
-    />`;
+      list=${suggestionsId}
+    />${props.suggestions ? html`<datalist id=${suggestionsId}>${props.suggestions.map((value) => html`<option value=${value} />`)}</datalist>` : null}`;
   }
   return html`<div class=${props.wide ? 'field wide' : 'field'}>
     <span class="label-row"><label for=${id}>${label}</label>${required ? html`<span class="required" aria-hidden="true">*</span>` : null}</span>

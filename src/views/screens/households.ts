@@ -108,6 +108,8 @@ export function HouseholdsScreen({ query }: { query: Record<string, string> }) {
   const set = (field: keyof ListState) => (value: string) => setState((s) => ({ ...s, [field]: value }));
   const sortBy = (column: SortColumn) =>
     setState((s) => ({ ...s, sort: column, desc: s.sort === column && s.desc !== '1' ? '1' : '' }));
+  const areas = useLoad(() => call('records.areas', {}), []);
+  useReloadOnSync(areas.reload);
   const datePattern = localeDateOrder().pattern;
   const total = page.data ? `${page.data.totalIsLowerBound ? 'more than ' : ''}${page.data.total.toLocaleString()}` : '';
 
@@ -122,7 +124,7 @@ export function HouseholdsScreen({ query }: { query: Record<string, string> }) {
     <details class="filters" open=${Boolean(query.area || query.enteredBy || query.outcome || query.from || query.to)}>
       <summary>Filters</summary>
       <div class="filter-grid">
-        <${Field} id="filter-area" label=${FILTER_LABELS.area} value=${state.area} onValue=${set('area')} />
+        <${Field} id="filter-area" label=${FILTER_LABELS.area} value=${state.area} onValue=${set('area')} suggestions=${areas.data ?? []} />
         <${Field} id="filter-enteredBy" label=${FILTER_LABELS.enteredBy} value=${state.enteredBy} onValue=${set('enteredBy')} />
         <${Field} id="filter-outcome" label=${FILTER_LABELS.outcome} type="select" options=${VISIT_OUTCOMES} emptyOption="Any"
           value=${state.outcome} onValue=${set('outcome')} />
