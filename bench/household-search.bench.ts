@@ -51,6 +51,9 @@ function filterCases(): [string, ListQuery][] {
       }
     }
   }
+  // The area as a person may type it: its stored spelling is looked up first, then filtered by exactly.
+  cases.push(['filter area typed in other capitals "north"', { filters: { area: 'north' } }]);
+  cases.push(['filter area typed "NORTH" + entered by', { filters: { area: 'NORTH', enteredBy: 'amina' } }]);
   cases.push(['search "ami" + area + outcome', { search: 'ami', filters: { area: 'North' }, visited: { outcome: 'follow_up' } }]);
   cases.push(['search "amina" + area + entered by + outcome', { search: 'amina', filters: { area: 'North', enteredBy: 'amina' }, visited: { outcome: 'follow_up' } }]);
   cases.push(['search "a" + area (no follow-up there) + outcome', { search: 'a', filters: { area: 'Market' }, visited: { outcome: 'follow_up' } }]);
