@@ -34,7 +34,8 @@ export interface ListQuery {
   search?: string;
   /**
    * Exact matches on the table's filterable columns (e.g. area, householdId, outcome); those in the
-   * spec's `ignoringCase` match every stored spelling that differs only in capitals. A list matches any of its values.
+   * spec's `ignoringCase` match every spelling on live rows that differs only in capitals. A list
+   * matches any of its values.
    */
   filters?: Record<string, string | readonly string[]>;
   /** Households only: those with a live visit matching all of these (outcome, visited in [from, to]). */
@@ -475,7 +476,7 @@ export class SyncedRepository<T extends SyncedTableName> {
   private asStored<Q extends ListQuery>(query: Q): Q {
     const typed = Object.entries(query.filters ?? {}).filter(([key]) => this.spec.ignoringCase?.includes(key));
     if (typed.length === 0) return query;
-    const stored = typed.map(([key, value]) => [key, this.storedSpellings(key, String(value).trim())]);
+    const stored = typed.map(([key, value]) => [key, [value].flat().flatMap((one) => this.storedSpellings(key, one.trim()))]);
     return { ...query, filters: { ...query.filters, ...Object.fromEntries(stored) } };
   }
 
