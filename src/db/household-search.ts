@@ -64,9 +64,12 @@ const nthDocumentBelow = `select rowid from record_search where record_search ma
  * Tokens are split here roughly as unicode61 splits them: a wrong guess costs time, never results.
  */
 function seeksDirectly(term: string): boolean {
-  if (!term.endsWith('*')) return true;
-  const lastToken = term.slice(1, -2).split(/[^\p{L}\p{N}]+/u).filter(Boolean).at(-1) ?? '';
-  return [...lastToken].length <= LONGEST_INDEXED_PREFIX;
+  return !term.endsWith('*') || [...(prefixTokens(term).at(-1) ?? '')].length <= LONGEST_INDEXED_PREFIX;
+}
+
+/** The tokens of a quoted prefix term (`"amina-bel"*`), split roughly as unicode61 splits them. */
+function prefixTokens(term: string): string[] {
+  return term.slice(1, -2).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
 }
 
 /**
@@ -76,8 +79,7 @@ function seeksDirectly(term: string): boolean {
  */
 function indexedPrefixOf(term: string): string {
   if (seeksDirectly(term)) return term;
-  const firstToken = term.slice(1, -2).split(/[^\p{L}\p{N}]+/u).find(Boolean) ?? '';
-  return `"${[...firstToken].slice(0, LONGEST_INDEXED_PREFIX).join('')}"*`;
+  return `"${[...(prefixTokens(term)[0] ?? '')].slice(0, LONGEST_INDEXED_PREFIX).join('')}"*`;
 }
 
 /** A spelling variant of a name is looked for among documents whose words start with these many of its letters, */
@@ -123,8 +125,8 @@ export class HouseholdSearch {
     if (windowEnd === null) return;
     const fewFound = found < this.limits.windowDocuments * this.limits.walkOnHitRate;
     // Walking the words' last few documents costs less than gathering households, however few pass.
-    const manyLeft = () => this.documentsBetween(words, 0, windowEnd - 1, this.limits.mostGathered) > this.limits.mostGathered;
-    const gathered = fewFound && manyLeft() ? this.gatheredHits(words, filters, windowEnd) : null;
+    const worthGathering = fewFound && this.documentsBetween(words, 0, windowEnd - 1, this.limits.mostGathered) > this.limits.mostGathered;
+    const gathered = worthGathering ? this.gatheredHits(words, filters, windowEnd) : null;
     yield* gathered ?? this.walkedHits(words, filters, windowEnd, 0);
   }
 

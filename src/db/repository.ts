@@ -407,12 +407,13 @@ export class SyncedRepository<T extends SyncedTableName> {
    */
   private *searchHits(words: string[], rest: ListQuery, max = Infinity, belowSeq = Infinity): Generator<SearchHit> {
     const columnFiltered = Object.keys(rest.filters ?? {}).length > 0;
+    const perHousehold = and(sql`1`, ...this.conditions(rest, 'per household'))!;
     const filters: SearchFilters = {
       any: columnFiltered || rest.visited !== undefined,
-      perHousehold: and(sql`1`, ...this.conditions(rest, 'per household'))!,
+      perHousehold,
       // A column's index yields few households, each of whose visits is then checked at once; a visit
       // filter alone is quicker read once from the visits' index.
-      gathering: and(sql`1`, ...this.conditions(rest, columnFiltered ? 'per household' : 'gathered'))!,
+      gathering: columnFiltered ? perHousehold : and(sql`1`, ...this.conditions(rest, 'gathered'))!,
     };
     let found = 0;
     for (const hit of this.search.hits(words, filters, belowSeq)) {

@@ -10,8 +10,10 @@ export function householdTitle(row: Pick<Household, 'headName' | 'address' | 'ar
   return row.headName || row.address || `Household in ${row.area}`;
 }
 
-/** Form state holds strings; these turn them into record values ('' -> null for optional numbers). */
-/** A decimal number as people type it, with a point or a comma; null when empty, NaN when it is no such number. */
+/**
+ * Form state holds strings; this turns one into a record's optional number: a decimal as people type
+ * it, with a point or a comma; null when empty, NaN when it is no such number.
+ */
 export function optionalNumber(text: string): number | null {
   const trimmed = text.trim();
   if (trimmed === '') return null;

@@ -46,15 +46,15 @@ function HouseholdForm({ row }: { row?: Household }) {
     event.preventDefault();
     // What was typed, even if Enter came before the render of the last keystroke.
     const values = current();
-    const notNumbers = (['geoLat', 'geoLng'] as const).filter((key) => Number.isNaN(optionalNumber(values[key])));
+    const location = { geoLat: optionalNumber(values.geoLat), geoLng: optionalNumber(values.geoLng) };
+    const notNumbers = (['geoLat', 'geoLng'] as const).filter((key) => Number.isNaN(location[key]));
     if (notNumbers.length > 0) {
       refuse(Object.fromEntries(notNumbers.map((key) => [key, 'a number, e.g. 9.0765'])));
       return;
     }
     // A location is a latitude and a longitude: one alone would be kept but shown nowhere.
-    const lone = optionalNumber(values.geoLat) === null ? 'geoLat' : optionalNumber(values.geoLng) === null ? 'geoLng' : null;
-    if (lone && (values.geoLat.trim() || values.geoLng.trim())) {
-      refuse({ [lone]: `type it with the ${lone === 'geoLat' ? 'longitude' : 'latitude'}, or clear both` });
+    if ((location.geoLat === null) !== (location.geoLng === null)) {
+      refuse(location.geoLat === null ? { geoLat: 'type it with the longitude, or clear both' } : { geoLng: 'type it with the latitude, or clear both' });
       return;
     }
     const record = {
@@ -62,8 +62,7 @@ function HouseholdForm({ row }: { row?: Household }) {
       address: values.address,
       headName: values.headName,
       phone: values.phone,
-      geoLat: optionalNumber(values.geoLat),
-      geoLng: optionalNumber(values.geoLng),
+      ...location,
       notes: values.notes,
     };
     await save(async () => {
