@@ -305,7 +305,7 @@ test('a location is typed with a point or a comma; what is no number, or half a 
   await page.getByLabel('Longitude').fill('8,5');
   await page.getByRole('button', { name: 'Save household' }).click();
   await page.getByText('Please correct Latitude (a number, e.g. 9.0765).').waitFor(SLOW);
-  expect(await focusedId()).toBe('geoLat');
+  await eventually(async () => expect(await focusedId()).toBe('geoLat'));
   await page.getByLabel('Latitude').fill('');
   await page.getByRole('button', { name: 'Save household' }).click();
   await page.getByText('Please correct Latitude (type it with the longitude, or clear both).').waitFor(SLOW);
