@@ -110,7 +110,7 @@ test('an empty batch form saves nothing; a date that does not exist, a birth aft
   await page.keyboard.press('Enter');
   await page.getByRole('alert').getByText(/Please correct Head of household \(type a head of household, an address or a person/).waitFor(SLOW);
   expect(await page.getByTestId('batch-count').textContent()).toBe('0');
-  expect(await focusedId()).toBe('entry-headName');
+  await eventually(async () => expect(await focusedId()).toBe('entry-headName'));
 
   await page.keyboard.insertText('Test Household');
   await page.keyboard.press('Alt+P');
@@ -119,7 +119,7 @@ test('an empty batch form saves nothing; a date that does not exist, a birth aft
   await page.keyboard.insertText('02/30/2015');
   await page.keyboard.press('Enter');
   await page.getByRole('alert').getByText(/Date of birth of person 1 \(no such date; expected mm\/dd\/yyyy\)/).waitFor(SLOW);
-  expect(await focusedId()).toBe('entry-person-0-dateOfBirth');
+  await eventually(async () => expect(await focusedId()).toBe('entry-person-0-dateOfBirth'));
 
   await page.keyboard.press('Control+A');
   await page.keyboard.insertText('02/28/2105');
@@ -130,7 +130,7 @@ test('an empty batch form saves nothing; a date that does not exist, a birth aft
   await page.getByLabel('Phone').fill('not a phone ###');
   await page.keyboard.press('Enter');
   await page.getByRole('alert').getByText(/Please correct Phone \(a phone number/).waitFor(SLOW);
-  expect(await focusedId()).toBe('entry-phone');
+  await eventually(async () => expect(await focusedId()).toBe('entry-phone'));
   expect(await page.getByTestId('batch-count').textContent()).toBe('0');
 
   await page.keyboard.press('Control+A');
@@ -201,7 +201,7 @@ test('people and visits are edited and deleted from the household page, and a de
   // Enter on the gender list saves the form; it does not open the list.
   await page.keyboard.press('Tab');
   await page.keyboard.press('Tab');
-  expect(await focusedId()).toMatch(/-gender$/);
+  await eventually(async () => expect(await focusedId()).toMatch(/-gender$/));
   await page.keyboard.press('Enter');
   await peopleSection.getByRole('cell', { name: 'Peter K. Okafor', exact: true }).waitFor(SLOW);
 
@@ -209,12 +209,12 @@ test('people and visits are edited and deleted from the household page, and a de
   await page.getByTestId('undo-notice').getByText('Deleted Peter K. Okafor.').waitFor(SLOW);
   await page.getByRole('heading', { name: 'People (1)' }).waitFor(SLOW);
   // Focus is on Undo: one key takes the delete back.
-  expect(await focusedText()).toBe('Undo');
+  await eventually(async () => expect(await focusedText()).toBe('Undo'));
   await page.keyboard.press('Enter');
   await page.getByText('Restored Peter K. Okafor.').waitFor(SLOW);
   await page.getByRole('heading', { name: 'People (2)' }).waitFor(SLOW);
   // The keyboard's place stays on the notice, not lost with the button.
-  expect(await focusedText()).toBe('Restored Peter K. Okafor.');
+  await eventually(async () => expect(await focusedText()).toBe('Restored Peter K. Okafor.'));
 
   const visitEdit = page.getByRole('button', { name: /^Edit the visit of/ });
   await visitEdit.click();
@@ -233,7 +233,7 @@ test('people and visits are edited and deleted from the household page, and a de
   await page.getByRole('button', { name: 'Yes, delete' }).click();
   await page.getByRole('heading', { level: 1, name: 'Households' }).waitFor();
   await page.getByTestId('undo-notice').getByText('Deleted Grace Okafor.').waitFor(SLOW);
-  expect(await focusedText()).toBe('Undo');
+  await eventually(async () => expect(await focusedText()).toBe('Undo'));
   await page.keyboard.press('Enter');
   await page.getByText('Restored Grace Okafor.').waitFor(SLOW);
   await page.getByRole('link', { name: 'Grace Okafor' }).waitFor(SLOW);
